@@ -1,0 +1,62 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "StatusEngine",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "statusctl", targets: ["statusctl"]),
+        .library(name: "StatusCore", targets: ["StatusCore"]),
+        .library(name: "StatusMedia", targets: ["StatusMedia"]),
+        .library(name: "StatusEngine", targets: ["StatusEngine"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // System libraries. Only StatusMedia imports them; each has a shim.h for the
+        // macros and constants that do not import into Swift.
+        .systemLibrary(
+            name: "CTurboJPEG",
+            pkgConfig: "libturbojpeg",
+            providers: [.apt(["libturbojpeg0-dev"])]
+        ),
+        .systemLibrary(
+            name: "CPNG",
+            pkgConfig: "libpng16",
+            providers: [.apt(["libpng-dev"])]
+        ),
+        .systemLibrary(
+            name: "CFFmpeg",
+            pkgConfig: "libavformat",
+            providers: [.apt(["libavformat-dev", "libavcodec-dev", "libavutil-dev", "libswscale-dev"])]
+        ),
+
+        .target(name: "StatusCore"),
+        .target(
+            name: "StatusMedia",
+            dependencies: ["StatusCore", "CTurboJPEG", "CPNG", "CFFmpeg"]
+        ),
+        .target(
+            name: "StatusEngine",
+            dependencies: ["StatusCore", "StatusMedia"]
+        ),
+        .executableTarget(
+            name: "statusctl",
+            dependencies: [
+                "StatusEngine",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
+        .testTarget(
+            name: "StatusMediaTests",
+            dependencies: ["StatusMedia", "StatusCore"],
+            resources: []
+        ),
+        .testTarget(
+            name: "StatusEngineTests",
+            dependencies: ["StatusEngine", "statusctl"]
+        ),
+    ]
+)

@@ -1,0 +1,186 @@
+import Foundation
+import StatusCore
+import StatusMedia
+
+/// One rendition written to disk.
+public struct RenditionFile: Sendable, Equatable {
+    /// Where it was written.
+    public var path: String
+    /// Width in pixels.
+    public var width: Int
+    /// Height in pixels.
+    public var height: Int
+    /// Size of the JPEG file.
+    public var bytes: Int
+
+    /// `{"path", "width", "height", "bytes"}`.
+    public var json: JSONValue {
+        .object([("path", .string(path)), ("width", .int(width)), ("height", .int(height)), ("bytes", .int(bytes))])
+    }
+}
+
+/// The outcome for one input file: what it is, or why it was refused.
+public struct MediaFileReport: Sendable, Equatable {
+    /// The path as given.
+    public var file: String
+    /// Set when the file was accepted.
+    public var info: MediaInfo?
+    /// Set when the file was refused.
+    public var error: MediaError?
+    /// `display` and `thumb`, when rendering was asked for and succeeded.
+    public var display: RenditionFile?
+    public var thumb: RenditionFile?
+
+    /// Whether the file was accepted.
+    public var ok: Bool { error == nil }
+
+    /// The JSON Lines contract of `statusctl media check` / `media render`, keys in this order:
+    /// `file`, `ok`, then `kind`, `format`, `width`, `height`, `orientation`, `bytes` and
+    /// `renditions` on success, or `error` {`code`, `message`} on failure.
+    public var json: JSONValue {
+        var members: [(String, JSONValue)] = [("file", .string(file)), ("ok", .bool(ok))]
+        if let info {
+            members += [
+                ("kind", .string(info.kind.rawValue)), ("format", .string(info.format.rawValue)),
+                ("width", .int(info.width)), ("height", .int(info.height)),
+                ("orientation", .int(info.orientation.rawValue)), ("bytes", .int(info.byteCount)),
+            ]
+        }
+        if let display, let thumb {
+            members.append(("renditions", .object([("display", display.json), ("thumb", thumb.json)])))
+        }
+        if let error {
+            members.append(("error", .object([("code", .string(error.code.rawValue)), ("message", .string(error.message))])))
+        }
+        return .object(members)
+    }
+}
+
+/// The media use cases the command line (and later the server) offer over files:
+/// check and render, with decoding on a ``MediaWorkPool`` and renditions written atomically.
+public struct MediaDesk: Sendable {
+    /// The processor with the configured limits.
+    public let processor: ImageProcessor
+    /// Where decoding and encoding run.
+    public let pool: MediaWorkPool
+
+    /// A desk using `configuration`'s media limits.
+    public init(configuration: EngineConfiguration, pool: MediaWorkPool = MediaWorkPool()) {
+        self.processor = ImageProcessor(configuration: configuration.media)
+        self.pool = pool
+    }
+
+    /// Validates one file completely (header limits, then a full decode).
+    public func check(path: String) async -> MediaFileReport {
+        let processor = self.processor
+        do {
+            let info = try await pool.run {
+                let bytes = try MediaFileReader.read(path: path, limit: processor.configuration.image.maxBytes)
+                return try processor.check(bytes)
+            }
+            return MediaFileReport(file: path, info: info)
+        } catch {
+            return MediaFileReport(file: path, error: Self.mediaError(error))
+        }
+    }
+
+    /// Validates one file and writes `DIR/NAME.display.jpg` and `DIR/NAME.thumb.jpg`,
+    /// NAME being the file's name. Files are written to a temporary name and renamed, so a
+    /// rendition on disk is always complete.
+    public func render(path: String, into directory: String) async -> MediaFileReport {
+        let processor = self.processor
+        do {
+            let name = (path as NSString).lastPathComponent
+            let result = try await pool.run { () throws -> (MediaInfo, RenditionFile, RenditionFile) in
+                let bytes = try MediaFileReader.read(path: path, limit: processor.configuration.image.maxBytes)
+                let rendered = try processor.render(bytes)
+                let display = try Self.write(rendered.display, to: directory, name: "\(name).display.jpg")
+                let thumb = try Self.write(rendered.thumb, to: directory, name: "\(name).thumb.jpg")
+                return (rendered.info, display, thumb)
+            }
+            return MediaFileReport(file: path, info: result.0, display: result.1, thumb: result.2)
+        } catch {
+            return MediaFileReport(file: path, error: Self.mediaError(error))
+        }
+    }
+
+    /// Runs `operation` over `paths` with at most `concurrency` in flight and hands the reports
+    /// to `report` in input order, each as soon as it and all before it are done.
+    public static func forEachInOrder(
+        _ paths: [String], concurrency: Int,
+        operation: @escaping @Sendable (String) async -> MediaFileReport,
+        report: (MediaFileReport) -> Void
+    ) async {
+        await withTaskGroup(of: (Int, MediaFileReport).self) { group in
+            var next = 0, emitted = 0
+            var done: [Int: MediaFileReport] = [:]
+            func start() {
+                guard next < paths.count else { return }
+                let index = next, path = paths[index]
+                next += 1
+                group.addTask { (index, await operation(path)) }
+            }
+            for _ in 0..<max(1, concurrency) { start() }
+            while let (index, result) = await group.next() {
+                done[index] = result
+                while let ready = done.removeValue(forKey: emitted) {
+                    report(ready)
+                    emitted += 1
+                }
+                start()
+            }
+        }
+    }
+
+    private static func write(_ rendition: Rendition, to directory: String, name: String) throws -> RenditionFile {
+        let path = (directory as NSString).appendingPathComponent(name)
+        do {
+            try Data(rendition.jpeg).write(to: URL(fileURLWithPath: path), options: .atomic)
+        } catch {
+            throw MediaError(.writeFailed, "cannot write \(path): \(error.localizedDescription)")
+        }
+        return RenditionFile(path: path, width: rendition.width, height: rendition.height, bytes: rendition.jpeg.count)
+    }
+
+    private static func mediaError(_ error: any Error) -> MediaError {
+        (error as? MediaError) ?? MediaError(.corrupt, "\(error)")
+    }
+}
+
+/// Reads an input file whole, refusing before reading when it is over the byte limit.
+public enum MediaFileReader {
+    /// The file's bytes; `too_large` (from its size on disk) or `unreadable` otherwise.
+    public static func read(path: String, limit: Int) throws -> [UInt8] {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else {
+            throw MediaError(.unreadable, "cannot open \(path): \(String(cString: strerror(errno)))")
+        }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else {
+            throw MediaError(.unreadable, "cannot stat \(path): \(String(cString: strerror(errno)))")
+        }
+        guard (st.st_mode & S_IFMT) == S_IFREG else {
+            throw MediaError(.unreadable, "\(path) is not a regular file")
+        }
+        let size = Int(st.st_size)
+        guard size <= limit else {
+            throw MediaError(.tooLarge, "file is \(size) bytes; the limit is \(limit)")
+        }
+        var bytes = [UInt8](repeating: 0, count: size)
+        var filled = 0
+        try bytes.withUnsafeMutableBytes { buffer in
+            while filled < size {
+                let n = Foundation.read(fd, buffer.baseAddress! + filled, size - filled)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    throw MediaError(.unreadable, "cannot read \(path): \(String(cString: strerror(errno)))")
+                }
+                if n == 0 { break }
+                filled += n
+            }
+        }
+        if filled < size { bytes.removeLast(size - filled) }
+        return bytes
+    }
+}

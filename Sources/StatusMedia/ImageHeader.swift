@@ -1,0 +1,134 @@
+import StatusCore
+
+/// What an image's header says, read without decoding any pixel.
+struct ImageHeader: Equatable {
+    var format: ImageFormat
+    /// Stored width and height (before orientation).
+    var width: Int
+    var height: Int
+    var orientation: Orientation
+    /// JPEG only: number of colour components in the frame (1 grey, 3 YCbCr/RGB, 4 CMYK/YCCK).
+    var components: Int = 3
+    /// JPEG only: an Adobe APP14 marker was present (CMYK stored inverted, Photoshop style).
+    var hasAdobeMarker: Bool = false
+    /// PNG only: colour type and bit depth from IHDR.
+    var pngColourType: Int = 0
+    var pngBitDepth: Int = 0
+    var pngInterlaced: Bool = false
+
+    /// Width and height as shown, after orientation.
+    var orientedSize: (width: Int, height: Int) {
+        orientation.swapsAxes ? (height, width) : (width, height)
+    }
+}
+
+/// Walks JPEG markers up to the first scan: frame size, component count, EXIF orientation and
+/// the Adobe marker. Never reads past the buffer; a damaged header is `corrupt`.
+enum JPEGHeaderReader {
+    static func read(_ b: UnsafeRawBufferPointer) throws -> ImageHeader {
+        var i = 2 // after SOI
+        var orientation: Orientation?
+        var adobe = false
+        var frame: (w: Int, h: Int, n: Int)?
+        while true {
+            // Find the next marker, skipping fill bytes.
+            guard i < b.count, b[i] == 0xFF else {
+                throw MediaError(.corrupt, "JPEG: expected a marker at byte \(i)")
+            }
+            while i < b.count && b[i] == 0xFF { i += 1 }
+            guard i < b.count else { throw MediaError(.corrupt, "JPEG: data ends inside the header") }
+            let marker = b[i]
+            i += 1
+            switch marker {
+            case 0xD8, 0x01, 0xD0...0xD7:
+                continue // no length
+            case 0xD9:
+                throw MediaError(.corrupt, "JPEG: end of image before any scan")
+            default:
+                break
+            }
+            guard i + 2 <= b.count else { throw MediaError(.corrupt, "JPEG: data ends inside the header") }
+            let length = Int(b[i]) << 8 | Int(b[i + 1])
+            guard length >= 2, i + length <= b.count else {
+                throw MediaError(.corrupt, "JPEG: segment 0x\(String(marker, radix: 16, uppercase: true)) runs past the end of the data")
+            }
+            let payload = UnsafeRawBufferPointer(rebasing: b[(i + 2)..<(i + length)])
+            switch marker {
+            case 0xE1 where orientation == nil:
+                if payload.count > 6, payload.starts(with: Array("Exif\0\0".utf8)) {
+                    orientation = EXIF.orientation(tiff: UnsafeRawBufferPointer(rebasing: payload[6...]))
+                }
+            case 0xEE:
+                if payload.count >= 12, payload.starts(with: Array("Adobe".utf8)) { adobe = true }
+            case 0xC0...0xCF where marker != 0xC4 && marker != 0xC8 && marker != 0xCC:
+                guard frame == nil else { throw MediaError(.corrupt, "JPEG: more than one frame header") }
+                guard payload.count >= 6 else { throw MediaError(.corrupt, "JPEG: frame header too short") }
+                let h = Int(payload[1]) << 8 | Int(payload[2])
+                let w = Int(payload[3]) << 8 | Int(payload[4])
+                let n = Int(payload[5])
+                guard w > 0, h > 0 else { throw MediaError(.corrupt, "JPEG: frame header gives a zero size (\(w)×\(h))") }
+                guard [1, 3, 4].contains(n) else {
+                    throw MediaError(.corrupt, "JPEG: unsupported number of colour components (\(n))")
+                }
+                frame = (w, h, n)
+            case 0xDA:
+                guard let frame else { throw MediaError(.corrupt, "JPEG: scan before any frame header") }
+                return ImageHeader(
+                    format: .jpeg, width: frame.w, height: frame.h, orientation: orientation ?? .up,
+                    components: frame.n, hasAdobeMarker: adobe)
+            default:
+                break
+            }
+            i += length
+        }
+    }
+}
+
+/// Reads IHDR (and an eXIf chunk if present) without inflating anything.
+enum PNGHeaderReader {
+    private static let validDepths: [Int: Set<Int>] = [
+        0: [1, 2, 4, 8, 16], 2: [8, 16], 3: [1, 2, 4, 8], 4: [8, 16], 6: [8, 16],
+    ]
+
+    static func read(_ b: UnsafeRawBufferPointer) throws -> ImageHeader {
+        func u32(_ at: Int) -> Int {
+            Int(b[at]) << 24 | Int(b[at + 1]) << 16 | Int(b[at + 2]) << 8 | Int(b[at + 3])
+        }
+        guard b.count >= 8 + 8 + 13 + 4 else { throw MediaError(.corrupt, "PNG: data ends inside the header") }
+        guard u32(8) == 13, b[12] == 0x49, b[13] == 0x48, b[14] == 0x44, b[15] == 0x52 else {
+            throw MediaError(.corrupt, "PNG: IHDR is not the first chunk or has the wrong length")
+        }
+        let width = u32(16), height = u32(20)
+        let depth = Int(b[24]), colourType = Int(b[25])
+        let compression = b[26], filter = b[27], interlace = b[28]
+        guard width > 0, height > 0, width <= 0x7FFF_FFFF, height <= 0x7FFF_FFFF else {
+            throw MediaError(.corrupt, "PNG: bad IHDR size \(width)×\(height)")
+        }
+        guard let depths = validDepths[colourType] else {
+            throw MediaError(.corrupt, "PNG: bad IHDR colour type \(colourType)")
+        }
+        guard depths.contains(depth) else {
+            throw MediaError(.corrupt, "PNG: bad IHDR bit depth \(depth) for colour type \(colourType)")
+        }
+        guard compression == 0, filter == 0, interlace <= 1 else {
+            throw MediaError(.corrupt, "PNG: bad IHDR compression, filter or interlace method")
+        }
+        // Look for eXIf by skipping over chunks; stops quietly at the first damaged length.
+        var orientation: Orientation?
+        var i = 8
+        while i + 12 <= b.count {
+            let length = u32(i)
+            guard length <= b.count - i - 12 else { break }
+            let type = (b[i + 4], b[i + 5], b[i + 6], b[i + 7])
+            if type == (0x65, 0x58, 0x49, 0x66) { // eXIf
+                orientation = EXIF.orientation(tiff: UnsafeRawBufferPointer(rebasing: b[(i + 8)..<(i + 8 + length)]))
+                break
+            }
+            if type == (0x49, 0x45, 0x4E, 0x44) { break } // IEND
+            i += 12 + length
+        }
+        return ImageHeader(
+            format: .png, width: width, height: height, orientation: orientation ?? .up,
+            pngColourType: colourType, pngBitDepth: depth, pngInterlaced: interlace == 1)
+    }
+}

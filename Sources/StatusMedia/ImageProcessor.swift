@@ -1,0 +1,153 @@
+import StatusCore
+
+/// What the media module learnt about an accepted input.
+public struct MediaInfo: Sendable, Equatable {
+    /// `image` for now; videos and text follow the same shape.
+    public var kind: MediaKind
+    /// The container format sniffed from the bytes.
+    public var format: ImageFormat
+    /// Width as shown, after EXIF orientation.
+    public var width: Int
+    /// Height as shown, after EXIF orientation.
+    public var height: Int
+    /// The EXIF orientation found in the header (`up` when there is none).
+    public var orientation: Orientation
+    /// Size of the input in bytes.
+    public var byteCount: Int
+}
+
+/// One encoded picture made from a post.
+public struct Rendition: Sendable, Equatable {
+    /// Width in pixels.
+    public var width: Int
+    /// Height in pixels.
+    public var height: Int
+    /// The JPEG file's bytes (JFIF only: no EXIF, no GPS, no other metadata).
+    public var jpeg: [UInt8]
+}
+
+/// An accepted input with its two renditions.
+public struct RenderedMedia: Sendable, Equatable {
+    /// What the input is.
+    public var info: MediaInfo
+    /// Full-screen rendition, fits inside the configured display box, never upscaled.
+    public var display: Rendition
+    /// List preview, fits inside the configured thumb box.
+    public var thumb: Rendition
+}
+
+/// Validates, decodes and renders JPEG and PNG Status images.
+///
+/// Every check that can be made from the header (bytes, format, pixel count, sides) is made
+/// before any pixel is decoded, so a hostile header costs microseconds and no memory.
+/// The work is synchronous and CPU-bound: call it from ``MediaWorkPool``, not from the
+/// cooperative thread pool.
+///
+/// ```swift
+/// let processor = ImageProcessor(configuration: .default)
+/// let rendered = try processor.render(bytes)
+/// try rendered.display.jpeg.write(to: ...)
+/// ```
+public struct ImageProcessor: Sendable {
+    /// Limits and rendition settings in force.
+    public var configuration: MediaConfiguration
+
+    /// A processor using the given limits.
+    public init(configuration: MediaConfiguration = .default) {
+        self.configuration = configuration
+    }
+
+    /// Header-only look: format, size and orientation, with every limit checked. Decodes nothing.
+    public func inspect(_ bytes: [UInt8]) throws -> MediaInfo {
+        try bytes.withUnsafeBytes { try info(for: validatedHeader($0), byteCount: $0.count) }
+    }
+
+    /// Full validation: the header checks, then a complete decode (at the cheapest DCT scale for
+    /// JPEG) so that truncated or damaged data is refused as `corrupt`.
+    public func check(_ bytes: [UInt8]) throws -> MediaInfo {
+        try bytes.withUnsafeBytes { raw in
+            let header = try validatedHeader(raw)
+            _ = try decodeStored(raw, header: header, atLeast: (1, 1))
+            return info(for: header, byteCount: raw.count)
+        }
+    }
+
+    /// Decodes the whole image upright at full size (8-bit sRGB, alpha flattened onto white).
+    public func decodeUpright(_ bytes: [UInt8]) throws -> RGBImage {
+        try bytes.withUnsafeBytes { raw in
+            let header = try validatedHeader(raw)
+            return try decodeStored(raw, header: header, atLeast: (header.width, header.height))
+                .applying(header.orientation)
+        }
+    }
+
+    /// Validates and makes both renditions.
+    public func render(_ bytes: [UInt8]) throws -> RenderedMedia {
+        try bytes.withUnsafeBytes { raw in
+            let header = try validatedHeader(raw)
+            let settings = configuration.renditions
+            let upright = header.orientedSize
+            let displaySize = Self.fit(upright, inside: (settings.display.maxWidth, settings.display.maxHeight))
+            let storedTarget = header.orientation.swapsAxes ? (displaySize.height, displaySize.width) : displaySize
+            let decoded = try decodeStored(raw, header: header, atLeast: storedTarget)
+            let display = Resampler.resize(decoded, width: storedTarget.0, height: storedTarget.1)
+                .applying(header.orientation)
+            let thumbSize = Self.fit((display.width, display.height), inside: (settings.thumb.maxWidth, settings.thumb.maxHeight))
+            let thumb = Resampler.resize(display, width: thumbSize.width, height: thumbSize.height)
+            return RenderedMedia(
+                info: info(for: header, byteCount: raw.count),
+                display: Rendition(width: display.width, height: display.height,
+                                   jpeg: try JPEGCodec.encode(display, quality: settings.display.quality)),
+                thumb: Rendition(width: thumb.width, height: thumb.height,
+                                 jpeg: try JPEGCodec.encode(thumb, quality: settings.thumb.quality)))
+        }
+    }
+
+    /// The largest size with the same aspect that fits inside `box`; never larger than the input.
+    public static func fit(_ size: (width: Int, height: Int), inside box: (width: Int, height: Int)) -> (width: Int, height: Int) {
+        if size.width <= box.width && size.height <= box.height { return size }
+        let scale = min(Double(box.width) / Double(size.width), Double(box.height) / Double(size.height))
+        let w = min(box.width, max(1, Int((Double(size.width) * scale).rounded())))
+        let h = min(box.height, max(1, Int((Double(size.height) * scale).rounded())))
+        return (w, h)
+    }
+
+    // MARK: - Internals
+
+    func validatedHeader(_ raw: UnsafeRawBufferPointer) throws -> ImageHeader {
+        let limits = configuration.image
+        guard raw.count <= limits.maxBytes else {
+            throw MediaError(.tooLarge, "file is \(raw.count) bytes; the limit is \(limits.maxBytes)")
+        }
+        let header: ImageHeader
+        switch FormatSniffer.sniff(raw) {
+        case .image(.jpeg): header = try JPEGHeaderReader.read(raw)
+        case .image(.png): header = try PNGHeaderReader.read(raw)
+        case .other(let name):
+            throw MediaError(.unsupportedFormat, "looks like \(name); image posts must be JPEG or PNG")
+        case .unknown:
+            throw MediaError(.unsupportedFormat, raw.isEmpty ? "the file is empty" : "not a JPEG or PNG image")
+        }
+        let pixels = header.width * header.height // both < 2^31, no overflow in Int
+        guard pixels <= limits.maxPixels else {
+            throw MediaError(.tooManyPixels, "\(header.width)×\(header.height) is \(pixels) pixels; the limit is \(limits.maxPixels)")
+        }
+        guard min(header.width, header.height) >= limits.minSide else {
+            throw MediaError(.tooSmall, "\(header.width)×\(header.height) has a side under \(limits.minSide) pixels")
+        }
+        return header
+    }
+
+    func decodeStored(_ raw: UnsafeRawBufferPointer, header: ImageHeader, atLeast target: (Int, Int)) throws -> RGBImage {
+        switch header.format {
+        case .jpeg: return try JPEGCodec.decode(raw, header: header, atLeast: target)
+        case .png: return try PNGCodec.decode(raw, header: header, background: (255, 255, 255))
+        }
+    }
+
+    private func info(for header: ImageHeader, byteCount: Int) -> MediaInfo {
+        let size = header.orientedSize
+        return MediaInfo(kind: .image, format: header.format, width: size.width, height: size.height,
+                         orientation: header.orientation, byteCount: byteCount)
+    }
+}

@@ -1,0 +1,149 @@
+import ArgumentParser
+import Foundation
+import StatusEngine
+
+struct MediaCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "media",
+        abstract: "Validate and render Status media files.",
+        subcommands: [Check.self, Render.self]
+    )
+
+    struct Check: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Validate image files completely (header limits, then a full decode).",
+            discussion: """
+                Prints one JSON object per line per file, in the order given:
+                {"file", "ok": true, "kind", "format", "width", "height", "orientation", "bytes"}
+                or {"file", "ok": false, "error": {"code", "message"}}.
+                width and height are after EXIF orientation. Error codes: unsupported_format,
+                too_large, too_many_pixels, too_small, corrupt, unreadable.
+
+                Exit status: 0 when every file passes, 1 when any was refused.
+                """
+        )
+
+        @Argument(help: ArgumentHelp("Files to check.", valueName: "FILE"))
+        var files: [String]
+
+        @Option(help: "Output format: json (JSON Lines, the default and the contract) or table.")
+        var format: OutputFormat = .json
+
+        @OptionGroup var config: ConfigOptions
+
+        func validate() throws {
+            if files.isEmpty { throw ValidationError("name at least one FILE") }
+        }
+
+        func run() async throws {
+            let desk = MediaDesk(configuration: try config.load())
+            let output = ReportPrinter(format: format, rendering: false)
+            var refused = 0
+            await MediaDesk.forEachInOrder(files, concurrency: desk.pool.threadCount * 2,
+                                           operation: { await desk.check(path: $0) }) { report in
+                if !report.ok { refused += 1 }
+                output.print(report)
+            }
+            if refused > 0 { throw ExitCode(1) }
+        }
+    }
+
+    struct Render: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Validate image files and write their display and thumb renditions.",
+            discussion: """
+                For each FILE writes DIR/NAME.display.jpg (fits inside 1080×1920 by default, never
+                upscaled) and DIR/NAME.thumb.jpg (fits inside 320×320), NAME being the file's name,
+                EXIF orientation applied and no metadata kept. Prints the same JSON line as
+                `media check`, with "renditions": {"display": {"path", "width", "height", "bytes"},
+                "thumb": {…}} added on success. Files are processed in parallel, output stays in order.
+
+                Exit status: 0 when every file was rendered, 1 when any was refused or could not be
+                written, 73 when DIR cannot be created.
+                """
+        )
+
+        @Argument(help: ArgumentHelp("Image files to render.", valueName: "FILE"))
+        var files: [String]
+
+        @Option(name: .customLong("out"), help: ArgumentHelp("Directory for the renditions (created if missing).", valueName: "DIR"))
+        var outDirectory: String
+
+        @Option(help: "Output format: json (JSON Lines, the default and the contract) or table.")
+        var format: OutputFormat = .json
+
+        @OptionGroup var config: ConfigOptions
+
+        func validate() throws {
+            if files.isEmpty { throw ValidationError("name at least one FILE") }
+            var seen: [String: String] = [:]
+            for file in files {
+                let name = (file as NSString).lastPathComponent
+                if let other = seen[name] {
+                    throw ValidationError("\(other) and \(file) share the name \(name); their renditions would overwrite each other")
+                }
+                seen[name] = file
+            }
+        }
+
+        func run() async throws {
+            let desk = MediaDesk(configuration: try config.load())
+            do {
+                try FileManager.default.createDirectory(atPath: outDirectory, withIntermediateDirectories: true)
+            } catch {
+                FileHandle.standardError.write(Data("statusctl: cannot create \(outDirectory): \(error.localizedDescription)\n".utf8))
+                throw ExitCode(73)
+            }
+            let output = ReportPrinter(format: format, rendering: true)
+            let dir = outDirectory
+            var refused = 0
+            await MediaDesk.forEachInOrder(files, concurrency: desk.pool.threadCount * 2,
+                                           operation: { await desk.render(path: $0, into: dir) }) { report in
+                if !report.ok { refused += 1 }
+                output.print(report)
+            }
+            if refused > 0 { throw ExitCode(1) }
+        }
+    }
+}
+
+/// Writes one line to standard output at once (no buffering, so lines stream as files finish).
+func emit(_ line: String) {
+    FileHandle.standardOutput.write(Data((line + "\n").utf8))
+}
+
+/// Writes reports as JSON Lines (the contract) or as a table for people.
+struct ReportPrinter {
+    let format: OutputFormat
+    let rendering: Bool
+
+    init(format: OutputFormat, rendering: Bool) {
+        self.format = format
+        self.rendering = rendering
+        if format == .table {
+            let columns = rendering ? ["FILE", "RESULT", "FORMAT", "SIZE", "DISPLAY", "THUMB"]
+                                    : ["FILE", "RESULT", "FORMAT", "SIZE", "ORIENTATION"]
+            emit(columns.joined(separator: "\t"))
+        }
+    }
+
+    func print(_ report: MediaFileReport) {
+        switch format {
+        case .json:
+            emit(report.json.serialized)
+        case .table:
+            var row = [report.file]
+            if let info = report.info {
+                row += ["ok", info.format.rawValue, "\(info.width)x\(info.height)"]
+                if rendering, let d = report.display, let t = report.thumb {
+                    row += ["\(d.width)x\(d.height) \(d.bytes)B", "\(t.width)x\(t.height) \(t.bytes)B"]
+                } else {
+                    row.append("\(info.orientation.rawValue)")
+                }
+            } else if let error = report.error {
+                row += [error.code.rawValue, error.message]
+            }
+            emit(row.joined(separator: "\t"))
+        }
+    }
+}

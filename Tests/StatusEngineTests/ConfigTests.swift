@@ -1,0 +1,6 @@
+import Testing
+@testable import StatusEngine
+
+@Test func defaultsLoad() throws {
+    #expect(EngineConfiguration.default.media.image.minSide == 16)
+}
