@@ -1,0 +1,28 @@
+// swift-tools-version:6.1
+// Benchmarks for Status Engine, kept in a sibling package so that the root package does not
+// depend on ordo-one/benchmark (and its malloc interposer) for ordinary builds and tests.
+//
+//   cd Benchmarks && swift package benchmark --target MediaBenchmarks
+import PackageDescription
+
+let package = Package(
+    name: "StatusEngineBenchmarks",
+    platforms: [.macOS(.v14)],
+    dependencies: [
+        .package(path: "../"),
+        .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
+    ],
+    targets: [
+        .executableTarget(
+            name: "MediaBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "StatusMedia", package: "main"),
+            ],
+            path: "Benchmarks/MediaBenchmarks",
+            plugins: [
+                .plugin(name: "BenchmarkPlugin", package: "benchmark"),
+            ]
+        ),
+    ]
+)

@@ -1,0 +1,33 @@
+# The two commands: `make run` and `make test`. Both install what is missing first.
+SWIFT ?= swift
+CONFIGURATION ?= release
+STATUSCTL = .build/$(CONFIGURATION)/statusctl
+
+.PHONY: run test build bootstrap bench compare-thumbnails fixtures clean
+
+bootstrap:
+	@scripts/bootstrap
+
+build: bootstrap
+	$(SWIFT) build -c $(CONFIGURATION) --product statusctl
+
+# The main job on the embedded default: validate and render the fixture images under var/.
+run: build
+	@mkdir -p var/renditions
+	$(STATUSCTL) version
+	$(STATUSCTL) media render $(sort $(wildcard fixtures/images/jpeg-*.jpg fixtures/images/png-*.png)) --out var/renditions
+
+test: bootstrap
+	$(SWIFT) test
+
+bench: bootstrap
+	cd Benchmarks && $(SWIFT) package benchmark --target MediaBenchmarks
+
+compare-thumbnails: bootstrap
+	scripts/compare-thumbnails
+
+fixtures:
+	scripts/make-fixtures
+
+clean:
+	rm -rf .build var

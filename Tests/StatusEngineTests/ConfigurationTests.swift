@@ -1,0 +1,84 @@
+import Foundation
+import Testing
+@testable import StatusEngine
+@testable import StatusMedia
+
+let repositoryRoot = URL(fileURLWithPath: #filePath)
+    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+func temporaryDirectory() throws -> URL {
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("status-tests-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    return url
+}
+
+@Suite struct ConfigurationTests {
+    @Test func checkedInDefaultsEqualBuiltInDefaults() throws {
+        let loaded = try EngineConfiguration.load(path: repositoryRoot.appendingPathComponent("config/engine.json").path)
+        #expect(loaded == .default)
+        #expect(loaded.media.image.maxPixels == 33_177_600)
+        #expect(loaded.media.image.maxBytes == 16 * 1024 * 1024)
+        #expect(loaded.media.video.maxDurationSeconds == 60)
+    }
+
+    @Test func partialFileKeepsOtherDefaults() throws {
+        let dir = try temporaryDirectory()
+        let file = dir.appendingPathComponent("c.json")
+        try Data(#"{"media": {"image": {"max_pixels": 1000}}}"#.utf8).write(to: file)
+        let loaded = try EngineConfiguration.load(path: file.path)
+        #expect(loaded.media.image.maxPixels == 1000)
+        #expect(loaded.media.image.minSide == 16)
+        #expect(loaded.media.renditions == RenditionSettings())
+    }
+
+    @Test func environmentVariableNamesTheFile() throws {
+        let dir = try temporaryDirectory()
+        let file = dir.appendingPathComponent("c.json")
+        try Data(#"{"media": {"renditions": {"thumb": {"max_width": 100, "max_height": 100, "quality": 70}}}}"#.utf8).write(to: file)
+        let loaded = try EngineConfiguration.load(environment: ["STATUS_ENGINE_CONFIG": file.path])
+        #expect(loaded.media.renditions.thumb == RenditionSpec(maxWidth: 100, maxHeight: 100, quality: 70))
+        // An explicit path wins over the environment.
+        let other = dir.appendingPathComponent("d.json")
+        try Data("{}".utf8).write(to: other)
+        #expect(try EngineConfiguration.load(explicitPath: other.path, environment: ["STATUS_ENGINE_CONFIG": file.path]) == .default)
+    }
+
+    @Test(arguments: [
+        (#"{"media": {"image": {"max_pixel": 5}}}"#, "media.image.max_pixel"),
+        (#"{"medai": {}}"#, "medai"),
+        (#"{"media": {"image": {"max_pixels": -5}}}"#, "positive"),
+        (#"{"media": {"renditions": {"display": {"max_width": 10, "max_height": 10, "quality": 101}}}}"#, "quality"),
+        (#"{"media": {"text": {"fonts": []}}}"#, "font"),
+        ("{not json", "c.json"),
+    ])
+    func badFilesAreRefusedWithTheirLocation(json: String, mentions: String) throws {
+        let dir = try temporaryDirectory()
+        let file = dir.appendingPathComponent("c.json")
+        try Data(json.utf8).write(to: file)
+        do {
+            _ = try EngineConfiguration.load(path: file.path)
+            Issue.record("accepted \(json)")
+        } catch let error as ConfigurationError {
+            #expect("\(error)".contains(mentions), "\(error)")
+        }
+    }
+
+    @Test func missingNamedFileIsAnError() {
+        #expect(throws: ConfigurationError.self) {
+            try EngineConfiguration.load(explicitPath: "/nonexistent/engine.json", environment: [:])
+        }
+    }
+}
+
+@Suite struct JSONLineTests {
+    @Test func escapesAndKeepsKeyOrder() throws {
+        let value = JSONValue.object([
+            ("z", .string("a\"b\\c\nd\u{1}é😀")), ("a", .int(-3)), ("m", .bool(false)), ("n", .null),
+            ("list", .array([.double(1.5), .object([])])),
+        ])
+        let text = value.serialized
+        #expect(text == #"{"z":"a\"b\\c\nd\u0001é😀","a":-3,"m":false,"n":null,"list":[1.5,{}]}"#)
+        let parsed = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any]
+        #expect(parsed?["z"] as? String == "a\"b\\c\nd\u{1}é😀")
+    }
+}
