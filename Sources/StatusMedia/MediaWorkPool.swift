@@ -18,8 +18,10 @@ public final class MediaWorkPool: Sendable {
         queue = JobQueue()
         for i in 0..<threadCount {
             let queue = self.queue
-            let thread = Thread { queue.drain() }
-            thread.name = "status-media-\(i)"
+            let thread = Thread {
+                Thread.current.name = "status-media-\(i)"
+                queue.drain()
+            }
             thread.start()
         }
     }
