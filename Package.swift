@@ -27,6 +27,11 @@ let package = Package(
             providers: [.apt(["libpng-dev"])]
         ),
         .systemLibrary(
+            name: "CLCMS2",
+            pkgConfig: "lcms2",
+            providers: [.apt(["liblcms2-dev"])]
+        ),
+        .systemLibrary(
             name: "CFFmpeg",
             pkgConfig: "libavformat",
             providers: [.apt(["libavformat-dev", "libavcodec-dev", "libavutil-dev", "libswscale-dev"])]
@@ -35,7 +40,7 @@ let package = Package(
         .target(name: "StatusCore"),
         .target(
             name: "StatusMedia",
-            dependencies: ["StatusCore", "CTurboJPEG", "CPNG", "CFFmpeg"]
+            dependencies: ["StatusCore", "CTurboJPEG", "CPNG", "CLCMS2", "CFFmpeg"]
         ),
         .target(
             name: "StatusEngine",

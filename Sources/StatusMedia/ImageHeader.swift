@@ -1,3 +1,4 @@
+import CPNG
 import StatusCore
 
 /// What an image's header says, read without decoding any pixel.
@@ -15,6 +16,10 @@ struct ImageHeader: Equatable {
     var pngColourType: Int = 0
     var pngBitDepth: Int = 0
     var pngInterlaced: Bool = false
+    /// PNG only: a gAMA chunk is present (libpng then converts to sRGB gamma itself).
+    var pngHasGamma: Bool = false
+    /// The embedded ICC profile (JPEG APP2 chunks joined, PNG iCCP inflated), if any.
+    var iccProfile: [UInt8]?
 
     /// Width and height as shown, after orientation.
     var orientedSize: (width: Int, height: Int) {
@@ -30,6 +35,8 @@ enum JPEGHeaderReader {
         var orientation: Orientation?
         var adobe = false
         var frame: (w: Int, h: Int, n: Int)?
+        var iccChunks: [Int: [UInt8]] = [:]
+        var iccCount = 0
         while true {
             // Find the next marker, skipping fill bytes.
             guard i < b.count, b[i] == 0xFF else {
@@ -58,6 +65,15 @@ enum JPEGHeaderReader {
                 if payload.count > 6, payload.starts(with: Array("Exif\0\0".utf8)) {
                     orientation = EXIF.orientation(tiff: UnsafeRawBufferPointer(rebasing: payload[6...]))
                 }
+            case 0xE2:
+                // ICC_PROFILE\0, sequence number (1-based), chunk count, then profile bytes.
+                if payload.count > 14, payload.starts(with: Array("ICC_PROFILE\0".utf8)) {
+                    let sequence = Int(payload[12]), count = Int(payload[13])
+                    if sequence >= 1, sequence <= count, iccCount == 0 || iccCount == count {
+                        iccCount = count
+                        iccChunks[sequence] = Array(payload[14...])
+                    }
+                }
             case 0xEE:
                 if payload.count >= 12, payload.starts(with: Array("Adobe".utf8)) { adobe = true }
             case 0xC0...0xCF where marker != 0xC4 && marker != 0xC8 && marker != 0xCC:
@@ -73,9 +89,13 @@ enum JPEGHeaderReader {
                 frame = (w, h, n)
             case 0xDA:
                 guard let frame else { throw MediaError(.corrupt, "JPEG: scan before any frame header") }
+                var icc: [UInt8]?
+                if iccCount > 0, iccChunks.count == iccCount {
+                    icc = (1...iccCount).flatMap { iccChunks[$0]! }
+                }
                 return ImageHeader(
                     format: .jpeg, width: frame.w, height: frame.h, orientation: orientation ?? .up,
-                    components: frame.n, hasAdobeMarker: adobe)
+                    components: frame.n, hasAdobeMarker: adobe, iccProfile: icc)
             default:
                 break
             }
@@ -113,22 +133,54 @@ enum PNGHeaderReader {
         guard compression == 0, filter == 0, interlace <= 1 else {
             throw MediaError(.corrupt, "PNG: bad IHDR compression, filter or interlace method")
         }
-        // Look for eXIf by skipping over chunks; stops quietly at the first damaged length.
+        // Skip over chunks (by their lengths, nothing inflated but a small iCCP) looking for
+        // eXIf, iCCP and gAMA; stops quietly at the first damaged length — libpng judges the rest.
         var orientation: Orientation?
+        var icc: [UInt8]?
+        var hasGamma = false
         var i = 8
         while i + 12 <= b.count {
             let length = u32(i)
             guard length <= b.count - i - 12 else { break }
-            let type = (b[i + 4], b[i + 5], b[i + 6], b[i + 7])
-            if type == (0x65, 0x58, 0x49, 0x66) { // eXIf
-                orientation = EXIF.orientation(tiff: UnsafeRawBufferPointer(rebasing: b[(i + 8)..<(i + 8 + length)]))
+            let data = UnsafeRawBufferPointer(rebasing: b[(i + 8)..<(i + 8 + length)])
+            switch (b[i + 4], b[i + 5], b[i + 6], b[i + 7]) {
+            case (0x65, 0x58, 0x49, 0x66) where orientation == nil: // eXIf
+                orientation = EXIF.orientation(tiff: data)
+            case (0x69, 0x43, 0x43, 0x50) where icc == nil: // iCCP
+                icc = inflateICCP(data)
+            case (0x67, 0x41, 0x4D, 0x41): // gAMA
+                hasGamma = true
+            default:
                 break
             }
-            if type == (0x49, 0x45, 0x4E, 0x44) { break } // IEND
+            if (b[i + 4], b[i + 5], b[i + 6], b[i + 7]) == (0x49, 0x45, 0x4E, 0x44) { break } // IEND
             i += 12 + length
         }
         return ImageHeader(
             format: .png, width: width, height: height, orientation: orientation ?? .up,
-            pngColourType: colourType, pngBitDepth: depth, pngInterlaced: interlace == 1)
+            pngColourType: colourType, pngBitDepth: depth, pngInterlaced: interlace == 1,
+            pngHasGamma: hasGamma, iccProfile: icc)
+    }
+
+    /// Largest ICC profile accepted from an iCCP chunk; a bigger one is ignored.
+    static let maxProfileBytes = 4 << 20
+
+    /// iCCP: profile name (1–79 bytes), NUL, compression method 0, zlib data.
+    private static func inflateICCP(_ data: UnsafeRawBufferPointer) -> [UInt8]? {
+        guard let nul = data.prefix(80).firstIndex(of: 0), nul >= 1, nul + 2 < data.count, data[nul + 1] == 0 else {
+            return nil
+        }
+        let compressed = UnsafeRawBufferPointer(rebasing: data[(nul + 2)...])
+        var out = [UInt8](repeating: 0, count: min(maxProfileBytes, max(4096, compressed.count * 16)))
+        while true {
+            let produced = out.withUnsafeMutableBytes { dst in
+                compressed.withMemoryRebound(to: UInt8.self) { src in
+                    status_inflate_bounded(src.baseAddress, src.count, dst.bindMemory(to: UInt8.self).baseAddress, dst.count)
+                }
+            }
+            if produced >= 0 { return Array(out[..<produced]) }
+            guard out.count < maxProfileBytes else { return nil }
+            out = [UInt8](repeating: 0, count: min(maxProfileBytes, out.count * 4))
+        }
     }
 }

@@ -76,8 +76,9 @@ public struct ImageProcessor: Sendable {
     public func decodeUpright(_ bytes: [UInt8]) throws -> RGBImage {
         try bytes.withUnsafeBytes { raw in
             let header = try validatedHeader(raw)
-            return try decodeStored(raw, header: header, atLeast: (header.width, header.height))
-                .applying(header.orientation)
+            var image = try decodeStored(raw, header: header, atLeast: (header.width, header.height))
+            convertToSRGB(&image, header: header)
+            return image.applying(header.orientation)
         }
     }
 
@@ -90,8 +91,9 @@ public struct ImageProcessor: Sendable {
             let displaySize = Self.fit(upright, inside: (settings.display.maxWidth, settings.display.maxHeight))
             let storedTarget = header.orientation.swapsAxes ? (displaySize.height, displaySize.width) : displaySize
             let decoded = try decodeStored(raw, header: header, atLeast: storedTarget)
-            let display = Resampler.resize(decoded, width: storedTarget.0, height: storedTarget.1)
-                .applying(header.orientation)
+            var resized = Resampler.resize(decoded, width: storedTarget.0, height: storedTarget.1)
+            convertToSRGB(&resized, header: header)
+            let display = resized.applying(header.orientation)
             let thumbSize = Self.fit((display.width, display.height), inside: (settings.thumb.maxWidth, settings.thumb.maxHeight))
             let thumb = Resampler.resize(display, width: thumbSize.width, height: thumbSize.height)
             return RenderedMedia(
@@ -143,6 +145,16 @@ public struct ImageProcessor: Sendable {
         case .jpeg: return try JPEGCodec.decode(raw, header: header, atLeast: target)
         case .png: return try PNGCodec.decode(raw, header: header, background: (255, 255, 255))
         }
+    }
+
+    /// Applies an embedded RGB ICC profile (after resizing: fewer pixels, same result within
+    /// rounding). CMYK profiles were applied while decoding; PNGs with gAMA were already
+    /// converted by libpng and are left alone.
+    func convertToSRGB(_ image: inout RGBImage, header: ImageHeader) {
+        guard let profile = header.iccProfile, !(header.format == .png && header.pngHasGamma),
+              let transform = ColourManagement.transform(profile: profile, input: .rgb)
+        else { return }
+        transform.apply(to: &image)
     }
 
     private func info(for header: ImageHeader, byteCount: Int) -> MediaInfo {

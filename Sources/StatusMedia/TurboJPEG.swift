@@ -67,6 +67,10 @@ enum JPEGCodec {
                               Int32(size.height), Int32(TJPF_CMYK.rawValue), flags)
             }
             guard rc == 0 else { throw MediaError(.corrupt, "JPEG: \(handle.lastError)") }
+            if let profile = header.iccProfile,
+               let transform = ColourManagement.transform(profile: profile, input: .cmyk(inverted: header.hasAdobeMarker)) {
+                return transform.convert(cmyk: buffer, width: size.width, height: size.height)
+            }
             return ColourConversion.cmykToRGB(buffer, width: size.width, height: size.height, inverted: header.hasAdobeMarker)
         }
         var image = RGBImage(width: size.width, height: size.height)
