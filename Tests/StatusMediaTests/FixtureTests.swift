@@ -144,6 +144,25 @@ import Testing
         return r + g + b
     }
 
+    /// Display P3 pixels with their profile come out as the sRGB picture; without colour
+    /// management the same pixels are visibly off (so the comparison can fail).
+    @Test(arguments: [("jpeg-display-p3.jpg", 5.0), ("png-display-p3.png", 2.0)])
+    func embeddedProfilesAreConvertedToSRGB(name: String, tolerance: Double) throws {
+        let reference = try readPPM("reference-upright.ppm")
+        let bytes = try fixture(name)
+        let managed = try processor.decodeUpright(bytes)
+        let difference = meanAbsoluteDifference(managed, reference)
+        #expect(difference <= tolerance, "\(name): mean difference \(difference)")
+        let raw = try bytes.withUnsafeBytes { buffer in
+            let header = try processor.validatedHeader(buffer)
+            #expect(header.iccProfile?.isEmpty == false)
+            return try processor.decodeStored(buffer, header: header, atLeast: (header.width, header.height))
+        }
+        #expect(meanAbsoluteDifference(raw, reference) > difference + 5)
+        let display = try decodeJPEG(try processor.render(bytes).display.jpeg)
+        #expect(meanAbsoluteDifference(display, reference) <= tolerance + 3)
+    }
+
     @Test func smallImagesAreNeverUpscaled() throws {
         let rendered = try processor.render(try fixture("jpeg-baseline.jpg"))
         #expect((rendered.display.width, rendered.display.height) == (64, 48))
