@@ -3,7 +3,12 @@
 // depend on ordo-one/benchmark (and its malloc interposer) for ordinary builds and tests.
 //
 //   cd Benchmarks && swift package benchmark --target MediaBenchmarks
+import Foundation
 import PackageDescription
+
+/// A path dependency's identity is its folder's name, which is whatever the clone is called.
+let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+let rootIdentity = root.lastPathComponent.lowercased()
 
 let package = Package(
     name: "StatusEngineBenchmarks",
@@ -17,7 +22,7 @@ let package = Package(
             name: "MediaBenchmarks",
             dependencies: [
                 .product(name: "Benchmark", package: "benchmark"),
-                .product(name: "StatusMedia", package: "main"),
+                .product(name: "StatusMedia", package: rootIdentity),
             ],
             path: "Benchmarks/MediaBenchmarks",
             plugins: [
