@@ -43,8 +43,19 @@ public struct MediaFileReport: Sendable, Equatable {
             members += [
                 ("kind", .string(info.kind.rawValue)), ("format", .string(info.format.rawValue)),
                 ("width", .int(info.width)), ("height", .int(info.height)),
-                ("orientation", .int(info.orientation.rawValue)), ("bytes", .int(info.byteCount)),
             ]
+            if let video = info.video {
+                members += [
+                    ("video_codec", .string(video.videoCodec)),
+                    ("audio_codec", video.audioCodec.map { .string($0) } ?? .null),
+                    ("duration_s", .double(video.durationSeconds)), ("fps", .double(video.framesPerSecond)),
+                    ("rotation", .int(video.rotation)),
+                ]
+                if let poster = video.posterSeconds { members.append(("poster_s", .double(poster))) }
+            } else {
+                members.append(("orientation", .int(info.orientation.rawValue)))
+            }
+            members.append(("bytes", .int(info.byteCount)))
         }
         if let display, let thumb {
             members.append(("renditions", .object([("display", display.json), ("thumb", thumb.json)])))
@@ -60,22 +71,28 @@ public struct MediaFileReport: Sendable, Equatable {
 /// check and render, with decoding on a ``MediaWorkPool`` and renditions written atomically.
 public struct MediaDesk: Sendable {
     /// The processor with the configured limits.
-    public let processor: ImageProcessor
+    public let processor: MediaProcessor
     /// Where decoding and encoding run.
     public let pool: MediaWorkPool
 
     /// A desk using `configuration`'s media limits.
     public init(configuration: EngineConfiguration, pool: MediaWorkPool = MediaWorkPool()) {
-        self.processor = ImageProcessor(configuration: configuration.media)
+        self.processor = MediaProcessor(configuration: configuration.media)
         self.pool = pool
     }
 
-    /// Validates one file completely (header limits, then a full decode).
+    /// Whether FFmpeg's own messages are printed to standard error; they are always captured and
+    /// folded into the error messages of refused files either way.
+    public static func logMediaLibraries(verbose: Bool) {
+        FFmpegLog.install(verbose: verbose)
+    }
+
+    /// Validates one image or video file completely (header limits, then decoding).
     public func check(path: String) async -> MediaFileReport {
         let processor = self.processor
         do {
             let info = try await pool.run {
-                let bytes = try MediaFileReader.read(path: path, limit: processor.configuration.image.maxBytes)
+                let bytes = try MediaFileReader.read(path: path, limit: processor.maxInputBytes)
                 return try processor.check(bytes)
             }
             return MediaFileReport(file: path, info: info)
@@ -92,7 +109,7 @@ public struct MediaDesk: Sendable {
         do {
             let name = (path as NSString).lastPathComponent
             let result = try await pool.run { () throws -> (MediaInfo, RenditionFile, RenditionFile) in
-                let bytes = try MediaFileReader.read(path: path, limit: processor.configuration.image.maxBytes)
+                let bytes = try MediaFileReader.read(path: path, limit: processor.maxInputBytes)
                 let rendered = try processor.render(bytes)
                 let display = try Self.write(rendered.display, to: directory, name: "\(name).display.jpg")
                 let thumb = try Self.write(rendered.thumb, to: directory, name: "\(name).thumb.jpg")

@@ -2,18 +2,48 @@ import StatusCore
 
 /// What the media module learnt about an accepted input.
 public struct MediaInfo: Sendable, Equatable {
-    /// `image` for now; videos and text follow the same shape.
+    /// `image` or `video`.
     public var kind: MediaKind
-    /// The container format sniffed from the bytes.
-    public var format: ImageFormat
-    /// Width as shown, after EXIF orientation.
+    /// The container format found in the bytes.
+    public var format: MediaFormat
+    /// Width as shown, after EXIF orientation or video rotation.
     public var width: Int
-    /// Height as shown, after EXIF orientation.
+    /// Height as shown, after EXIF orientation or video rotation.
     public var height: Int
-    /// The EXIF orientation found in the header (`up` when there is none).
+    /// Images: the EXIF orientation found in the header (`up` when there is none).
     public var orientation: Orientation
     /// Size of the input in bytes.
     public var byteCount: Int
+    /// Videos: codecs, duration, frame rate, rotation and the poster frame's time.
+    public var video: VideoDetails?
+
+    /// Describes an accepted input.
+    public init(kind: MediaKind, format: MediaFormat, width: Int, height: Int, orientation: Orientation = .up,
+                byteCount: Int, video: VideoDetails? = nil) {
+        self.kind = kind
+        self.format = format
+        self.width = width
+        self.height = height
+        self.orientation = orientation
+        self.byteCount = byteCount
+        self.video = video
+    }
+}
+
+/// What a video post is made of, as found by probing and demuxing it.
+public struct VideoDetails: Sendable, Equatable {
+    /// Video codec name: `h264`, `hevc`, `vp9`, `av1` or `gif`.
+    public var videoCodec: String
+    /// Audio codec name (`aac`, `opus`, `mp3`), or `nil` without audio.
+    public var audioCodec: String?
+    /// Duration of the video stream's packets, in seconds (not the container's claim).
+    public var durationSeconds: Double
+    /// Average frame rate.
+    public var framesPerSecond: Double
+    /// Clockwise degrees (0, 90, 180, 270) the stored frames are turned to be shown upright.
+    public var rotation: Int
+    /// When rendering: the time of the frame used as the poster, in seconds.
+    public var posterSeconds: Double?
 }
 
 /// One encoded picture made from a post.
@@ -87,21 +117,13 @@ public struct ImageProcessor: Sendable {
         try bytes.withUnsafeBytes { raw in
             let header = try validatedHeader(raw)
             let settings = configuration.renditions
-            let upright = header.orientedSize
-            let displaySize = Self.fit(upright, inside: (settings.display.maxWidth, settings.display.maxHeight))
-            let storedTarget = header.orientation.swapsAxes ? (displaySize.height, displaySize.width) : displaySize
-            let decoded = try decodeStored(raw, header: header, atLeast: storedTarget)
-            var resized = Resampler.resize(decoded, width: storedTarget.0, height: storedTarget.1)
-            convertToSRGB(&resized, header: header)
-            let display = resized.applying(header.orientation)
-            let thumbSize = Self.fit((display.width, display.height), inside: (settings.thumb.maxWidth, settings.thumb.maxHeight))
-            let thumb = Resampler.resize(display, width: thumbSize.width, height: thumbSize.height)
-            return RenderedMedia(
-                info: info(for: header, byteCount: raw.count),
-                display: Rendition(width: display.width, height: display.height,
-                                   jpeg: try JPEGCodec.encode(display, quality: settings.display.quality)),
-                thumb: Rendition(width: thumb.width, height: thumb.height,
-                                 jpeg: try JPEGCodec.encode(thumb, quality: settings.thumb.quality)))
+            let target = Renditions.displayTarget(storedSize: (header.width, header.height),
+                                                  orientation: header.orientation, settings: settings)
+            let decoded = try decodeStored(raw, header: header, atLeast: target)
+            let (display, thumb) = try Renditions.make(
+                from: decoded, storedSize: (header.width, header.height), orientation: header.orientation,
+                settings: settings, colour: { convertToSRGB(&$0, header: header) })
+            return RenderedMedia(info: info(for: header, byteCount: raw.count), display: display, thumb: thumb)
         }
     }
 
@@ -159,7 +181,33 @@ public struct ImageProcessor: Sendable {
 
     private func info(for header: ImageHeader, byteCount: Int) -> MediaInfo {
         let size = header.orientedSize
-        return MediaInfo(kind: .image, format: header.format, width: size.width, height: size.height,
+        return MediaInfo(kind: .image, format: MediaFormat(header.format), width: size.width, height: size.height,
                          orientation: header.orientation, byteCount: byteCount)
+    }
+}
+
+/// The one way renditions are made, for images and video posters alike: resample (Lanczos-3)
+/// to the display box in stored orientation, convert colour, turn upright, encode; the thumb is
+/// resampled from the display picture.
+enum Renditions {
+    /// The display size in stored orientation for a picture of `storedSize` shown with `orientation`.
+    static func displayTarget(storedSize: (Int, Int), orientation: Orientation, settings: RenditionSettings) -> (Int, Int) {
+        let upright = orientation.swapsAxes ? (storedSize.1, storedSize.0) : storedSize
+        let display = ImageProcessor.fit(upright, inside: (settings.display.maxWidth, settings.display.maxHeight))
+        return orientation.swapsAxes ? (display.height, display.width) : (display.width, display.height)
+    }
+
+    static func make(
+        from decoded: RGBImage, storedSize: (Int, Int), orientation: Orientation, settings: RenditionSettings,
+        colour: (inout RGBImage) -> Void = { _ in }
+    ) throws -> (display: Rendition, thumb: Rendition) {
+        let target = displayTarget(storedSize: storedSize, orientation: orientation, settings: settings)
+        var resized = Resampler.resize(decoded, width: target.0, height: target.1)
+        colour(&resized)
+        let display = resized.applying(orientation)
+        let thumbSize = ImageProcessor.fit((display.width, display.height), inside: (settings.thumb.maxWidth, settings.thumb.maxHeight))
+        let thumb = Resampler.resize(display, width: thumbSize.width, height: thumbSize.height)
+        return (Rendition(width: display.width, height: display.height, jpeg: try JPEGCodec.encode(display, quality: settings.display.quality)),
+                Rendition(width: thumb.width, height: thumb.height, jpeg: try JPEGCodec.encode(thumb, quality: settings.thumb.quality)))
     }
 }

@@ -24,6 +24,14 @@ public struct MediaError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let tooSmall = Code(rawValue: "too_small")
         /// The data is damaged, truncated or not decodable.
         public static let corrupt = Code(rawValue: "corrupt")
+        /// A container with no video stream (audio only, or nothing playable).
+        public static let noVideoStream = Code(rawValue: "no_video_stream")
+        /// A video or audio codec that posts may not use.
+        public static let unsupportedCodec = Code(rawValue: "unsupported_codec")
+        /// A video longer than the configured limit.
+        public static let tooLong = Code(rawValue: "too_long")
+        /// A video with a higher frame rate than the configured limit.
+        public static let tooFast = Code(rawValue: "too_fast")
         /// A text post with no visible characters.
         public static let textEmpty = Code(rawValue: "text_empty")
         /// A text post with more grapheme clusters than allowed.

@@ -5,19 +5,26 @@ import StatusEngine
 struct MediaCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "media",
-        abstract: "Validate and render Status media files.",
+        abstract: "Validate and render Status media files (images and videos).",
         subcommands: [Check.self, Render.self]
     )
 
     struct Check: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Validate image files completely (header limits, then a full decode).",
+            abstract: "Validate image and video files completely.",
             discussion: """
+                Images (JPEG, PNG): header limits, then a full decode. Videos (MP4/MOV, WebM,
+                Matroska with H.264, HEVC, VP9 or AV1; animated GIF): probe, every packet scanned
+                for the real duration, first frame decoded.
+
                 Prints one JSON object per line per file, in the order given:
-                {"file", "ok": true, "kind", "format", "width", "height", "orientation", "bytes"}
-                or {"file", "ok": false, "error": {"code", "message"}}.
-                width and height are after EXIF orientation. Error codes: unsupported_format,
-                too_large, too_many_pixels, too_small, corrupt, unreadable.
+                images {"file", "ok": true, "kind": "image", "format", "width", "height",
+                "orientation", "bytes"}; videos {"file", "ok": true, "kind": "video", "format",
+                "width", "height", "video_codec", "audio_codec", "duration_s", "fps", "rotation",
+                "bytes"}; refusals {"file", "ok": false, "error": {"code", "message"}}.
+                width and height are as shown (after EXIF orientation or video rotation).
+                Error codes: unsupported_format, too_large, too_many_pixels, too_small, corrupt,
+                no_video_stream, unsupported_codec, too_long, too_fast, unreadable.
 
                 Exit status: 0 when every file passes, 1 when any was refused.
                 """
@@ -31,11 +38,15 @@ struct MediaCommand: AsyncParsableCommand {
 
         @OptionGroup var config: ConfigOptions
 
+        @Flag(help: "Print FFmpeg's own messages to standard error (they are always folded into error messages).")
+        var verbose = false
+
         func validate() throws {
             if files.isEmpty { throw ValidationError("name at least one FILE") }
         }
 
         func run() async throws {
+            MediaDesk.logMediaLibraries(verbose: verbose)
             let desk = MediaDesk(configuration: try config.load())
             let output = ReportPrinter(format: format, rendering: false)
             var refused = 0
@@ -50,9 +61,11 @@ struct MediaCommand: AsyncParsableCommand {
 
     struct Render: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Validate image files and write their display and thumb renditions.",
+            abstract: "Validate image and video files and write their display and thumb renditions.",
             discussion: """
-                For each FILE writes DIR/NAME.display.jpg (fits inside 1080×1920 by default, never
+                For a video the renditions come from its poster frame: the first keyframe at or
+                after 1 s (the middle of shorter clips), or a later frame up to 3 s when that one is
+                black or a single colour; "poster_s" says which. For each FILE writes DIR/NAME.display.jpg (fits inside 1080×1920 by default, never
                 upscaled) and DIR/NAME.thumb.jpg (fits inside 320×320), NAME being the file's name,
                 EXIF orientation applied and no metadata kept. Prints the same JSON line as
                 `media check`, with "renditions": {"display": {"path", "width", "height", "bytes"},
@@ -74,6 +87,9 @@ struct MediaCommand: AsyncParsableCommand {
 
         @OptionGroup var config: ConfigOptions
 
+        @Flag(help: "Print FFmpeg's own messages to standard error (they are always folded into error messages).")
+        var verbose = false
+
         func validate() throws {
             if files.isEmpty { throw ValidationError("name at least one FILE") }
             var seen: [String: String] = [:]
@@ -87,6 +103,7 @@ struct MediaCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
+            MediaDesk.logMediaLibraries(verbose: verbose)
             let desk = MediaDesk(configuration: try config.load())
             do {
                 try FileManager.default.createDirectory(atPath: outDirectory, withIntermediateDirectories: true)

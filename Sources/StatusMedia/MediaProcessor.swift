@@ -1,0 +1,47 @@
+import StatusCore
+
+/// The media module's front door: routes bytes to the image or the video path by their magic
+/// bytes (JPEG and PNG are images; anything else is offered to the video path, which accepts
+/// only MP4/MOV, WebM, Matroska and animated GIF).
+///
+/// ```swift
+/// let media = MediaProcessor(configuration: .default)
+/// let rendered = try media.render(bytes)   // image or video
+/// ```
+public struct MediaProcessor: Sendable {
+    /// The image path.
+    public var images: ImageProcessor
+    /// The video path.
+    public var videos: VideoProcessor
+
+    /// A processor using the given limits for both paths.
+    public init(configuration: MediaConfiguration = .default) {
+        images = ImageProcessor(configuration: configuration)
+        videos = VideoProcessor(configuration: configuration)
+    }
+
+    /// Limits and rendition settings in force.
+    public var configuration: MediaConfiguration { images.configuration }
+
+    /// The largest file either path accepts; reading more than this is never needed.
+    public var maxInputBytes: Int { max(configuration.image.maxBytes, configuration.video.maxBytes) }
+
+    /// Full validation of an image or a video.
+    public func check(_ bytes: [UInt8]) throws -> MediaInfo {
+        isImage(bytes) ? try images.check(bytes) : try videos.check(bytes)
+    }
+
+    /// Validation and both renditions, for an image or a video.
+    public func render(_ bytes: [UInt8]) throws -> RenderedMedia {
+        isImage(bytes) ? try images.render(bytes) : try videos.render(bytes)
+    }
+
+    private func isImage(_ bytes: [UInt8]) -> Bool {
+        let sniffed = bytes.withUnsafeBytes { FormatSniffer.sniff($0) }
+        switch sniffed {
+        case .image: return true
+        case .other(let name): return !["GIF", "an MP4/MOV video", "a WebM/Matroska video"].contains(name)
+        case .unknown: return bytes.isEmpty
+        }
+    }
+}
