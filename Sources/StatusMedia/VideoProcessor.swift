@@ -216,6 +216,17 @@ final class Probe {
         endTime = max(last, startTime)
         keyframes = keys.sorted()
         let measured = Double(endTime - startTime) * av_q2d(timeBase)
+        // A container that promises much more video than its packets hold has been cut short.
+        // (One that promises less is simply judged by its packets.)
+        var claimed = 0.0
+        if stream.pointee.duration > 0 && stream.pointee.duration != status_av_nopts_value() {
+            claimed = Double(stream.pointee.duration) * av_q2d(timeBase)
+        } else if audio == nil, ctx.pointee.duration > 0, ctx.pointee.duration != status_av_nopts_value() {
+            claimed = Double(ctx.pointee.duration) / 1_000_000
+        }
+        if claimed > measured + max(1.0, measured * 0.25) {
+            throw FFmpegLog.error(.corrupt, String(format: "the file is truncated: the container says %.1f s, the packets hold %.1f s", claimed, measured))
+        }
         guard measured <= limits.maxDurationSeconds + 0.001 else {
             throw MediaError(.tooLong, String(format: "the video lasts %.1f s; the limit is %g s", measured, limits.maxDurationSeconds))
         }

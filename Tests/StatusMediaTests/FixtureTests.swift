@@ -171,6 +171,8 @@ import Testing
 
     /// The 30 MP all-zero PNG is within limits: it decodes (to black) rather than being refused.
     @Test func largeLegalPNGRendersToTheBoxes() throws {
+        heavyMemoryLock.lock()
+        defer { heavyMemoryLock.unlock() }
         let rendered = try processor.render(try fixture("bomb-png-zeros.png"))
         #expect(rendered.display.width <= 1080 && rendered.display.height <= 1920)
         #expect(rendered.thumb.width <= 320 && rendered.thumb.height <= 320)
@@ -192,6 +194,8 @@ import Testing
     /// A large JPEG goes through DCT scaling and the resampler and still matches a plain
     /// full-size decode scaled the same way.
     @Test func shrunkOnLoadMatchesFullDecode() throws {
+        heavyMemoryLock.lock()
+        defer { heavyMemoryLock.unlock() }
         let big = makeImage(width: 2400, height: 1800) { x, y in
             (UInt8((x / 7) % 256), UInt8((y / 5) % 256), UInt8(((x + y) / 11) % 256))
         }
