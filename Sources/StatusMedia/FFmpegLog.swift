@@ -1,4 +1,5 @@
 import CFFmpeg
+import Foundation
 import Synchronization
 
 /// FFmpeg's log: silent by default, its warnings and errors captured per thread and folded into
@@ -24,7 +25,14 @@ public enum FFmpegLog {
     static func clear() { status_av_log_clear() }
 
     /// The messages captured on this thread since the last `clear()`, joined by "; ".
-    static var captured: String { String(cString: status_av_log_text()) }
+    static var captured: String {
+        var seen = Set<String>()
+        return String(cString: status_av_log_text())
+            .components(separatedBy: "; ")
+            .map { $0.trimmingCharacters(in: .whitespacesAndNewlines.union(CharacterSet(charactersIn: "."))) }
+            .filter { $0.contains(where: \.isLetter) && seen.insert($0).inserted }
+            .joined(separator: "; ")
+    }
 
     /// FFmpeg's text for an error code.
     static func describe(_ code: Int32) -> String {

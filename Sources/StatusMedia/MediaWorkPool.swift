@@ -19,12 +19,16 @@ public final class MediaWorkPool: Sendable {
         for i in 0..<threadCount {
             let queue = self.queue
             let thread = Thread {
-                Thread.current.name = "status-media-\(i)"
+                _ = pthread_setspecific(poolThreadKey, UnsafeRawPointer(bitPattern: i + 1))
                 queue.drain()
             }
+            thread.name = "status-media-\(i)"
             thread.start()
         }
     }
+
+    /// Whether the calling thread is one of a pool's threads (not the cooperative pool's).
+    public static var isPoolThread: Bool { pthread_getspecific(poolThreadKey) != nil }
 
     /// Lets the threads finish the queued work and exit.
     deinit { queue.stop() }
@@ -38,6 +42,13 @@ public final class MediaWorkPool: Sendable {
         }
     }
 }
+
+/// Marks the pools' threads, so work can tell where it runs.
+private let poolThreadKey: pthread_key_t = {
+    var key = pthread_key_t()
+    _ = pthread_key_create(&key, nil)
+    return key
+}()
 
 /// The pool's shared queue; the threads hold it, not the pool, so dropping the pool stops them.
 private final class JobQueue: @unchecked Sendable {

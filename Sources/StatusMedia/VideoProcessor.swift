@@ -137,6 +137,7 @@ final class Probe {
 
         // The video stream: the best one that is not cover art.
         var videoIndex: Int32 = -1
+        var audioIndex: Int32 = -1
         var audio: String?
         var unsupportedAudio: String?
         for i in 0..<Int(ctx.pointee.nb_streams) {
@@ -147,8 +148,14 @@ final class Probe {
                 videoIndex = Int32(i)
             } else if par.codec_type == AVMEDIA_TYPE_AUDIO, audio == nil, unsupportedAudio == nil {
                 let name = String(cString: avcodec_get_name(par.codec_id))
-                if [AV_CODEC_ID_AAC, AV_CODEC_ID_OPUS, AV_CODEC_ID_MP3].contains(par.codec_id) { audio = name }
-                else { unsupportedAudio = name }
+                if [AV_CODEC_ID_AAC, AV_CODEC_ID_OPUS, AV_CODEC_ID_MP3].contains(par.codec_id) {
+                    audio = name
+                    audioIndex = Int32(i)
+                } else if par.codec_id == AV_CODEC_ID_NONE {
+                    throw FFmpegLog.error(.corrupt, "the audio stream's codec cannot be identified")
+                } else {
+                    unsupportedAudio = name
+                }
             }
         }
         guard videoIndex >= 0 else {
@@ -160,6 +167,9 @@ final class Probe {
         let par = stream.pointee.codecpar!.pointee
         let accepted: [AVCodecID] = format == .gif ? [AV_CODEC_ID_GIF] : [AV_CODEC_ID_H264, AV_CODEC_ID_HEVC, AV_CODEC_ID_VP9, AV_CODEC_ID_AV1]
         videoCodec = String(cString: avcodec_get_name(par.codec_id))
+        guard par.codec_id != AV_CODEC_ID_NONE else {
+            throw FFmpegLog.error(.corrupt, "the video stream's codec cannot be identified")
+        }
         guard accepted.contains(par.codec_id) else {
             throw MediaError(.unsupportedCodec, "video codec \(videoCodec) is not accepted; use H.264, HEVC, VP9 or AV1")
         }
@@ -185,7 +195,7 @@ final class Probe {
 
         // Scan every packet: the real duration, the keyframes, and truncation.
         let maxPackets = Int(limits.maxDurationSeconds * limits.maxFramesPerSecond) + 64
-        var count = 0
+        var count = 0, audioCount = 0
         var first = Int64.max, last = Int64.min
         var keys: [Int64] = []
         let packet = try Packet()
@@ -194,6 +204,11 @@ final class Probe {
             if rc == status_averror_eof() { break }
             guard rc >= 0 else { throw FFmpegLog.error(.corrupt, "the file cannot be read to its end", status: rc) }
             defer { av_packet_unref(packet.pointer) }
+            if packet.pointer.pointee.flags & 0x0002 /* AV_PKT_FLAG_CORRUPT */ != 0,
+               packet.pointer.pointee.stream_index == videoIndex || packet.pointer.pointee.stream_index == audioIndex {
+                throw FFmpegLog.error(.corrupt, "the file holds damaged packets")
+            }
+            if packet.pointer.pointee.stream_index == audioIndex { audioCount += 1 }
             guard packet.pointer.pointee.stream_index == videoIndex else { continue }
             count += 1
             if count > maxPackets {
@@ -211,6 +226,12 @@ final class Probe {
         let declaredFrames = Int(stream.pointee.nb_frames)
         if declaredFrames > 0, count < declaredFrames {
             throw FFmpegLog.error(.corrupt, "the file is truncated: \(count) of \(declaredFrames) video frames are present")
+        }
+        if audioIndex >= 0 {
+            let declaredAudio = Int(ctx.pointee.streams[Int(audioIndex)]!.pointee.nb_frames)
+            if declaredAudio > 0, audioCount < declaredAudio {
+                throw FFmpegLog.error(.corrupt, "the file is truncated: \(audioCount) of \(declaredAudio) audio packets are present")
+            }
         }
         startTime = first == Int64.max ? 0 : first
         endTime = max(last, startTime)

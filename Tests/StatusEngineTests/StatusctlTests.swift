@@ -139,6 +139,34 @@ let images = repositoryRoot.appendingPathComponent("fixtures/images")
         #expect(result.stdout.contains("jpeg-baseline.jpg\tok\tjpeg\t64x48"))
     }
 
+    @Test func videosShareTheContractAndFFmpegStaysQuiet() throws {
+        let video = repositoryRoot.appendingPathComponent("fixtures/video")
+        let files = ["mp4-rotated-90.mp4", "mp4-corrupt-moov.mp4", "m4a-audio-only.m4a"].map { video.appendingPathComponent($0).path }
+        let out = try temporaryDirectory()
+        let result = try Statusctl.run(["media", "render"] + files + ["--out", out.path])
+        #expect(result.status == 1)
+        #expect(result.stderr.isEmpty, "FFmpeg printed: \(result.stderr)")
+        let lines = result.lines
+        #expect(lines.count == 3)
+        guard lines.count == 3 else { return }
+        #expect(lines[0]["kind"] as? String == "video")
+        #expect(lines[0]["video_codec"] as? String == "h264")
+        #expect(lines[0]["rotation"] as? Int == 90)
+        #expect(lines[0]["width"] as? Int == 64 && lines[0]["height"] as? Int == 96)
+        #expect(lines[0]["audio_codec"] is NSNull)
+        #expect((lines[0]["duration_s"] as? Double).map { abs($0 - 3) < 0.2 } == true)
+        #expect(lines[0]["poster_s"] as? Double != nil)
+        #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent("mp4-rotated-90.mp4.thumb.jpg").path))
+        let moov = lines[1]["error"] as? [String: Any]
+        #expect(moov?["code"] as? String == "corrupt")
+        #expect((moov?["message"] as? String)?.contains("FFmpeg") == true)
+        #expect((lines[2]["error"] as? [String: Any])?["code"] as? String == "no_video_stream")
+        // With --verbose FFmpeg's own messages reach standard error; stdout stays JSON.
+        let verbose = try Statusctl.run(["media", "check", "--verbose", files[1]])
+        #expect(!verbose.stderr.isEmpty)
+        #expect(verbose.lines.count == 1)
+    }
+
     @Test func usageErrors() throws {
         #expect(try Statusctl.run(["media", "check"]).status == 64)
         #expect(try Statusctl.run(["media", "render", images.appendingPathComponent("jpeg-baseline.jpg").path]).status == 64)

@@ -120,11 +120,12 @@ import Testing
 
     @Test func workPoolRunsOffTheCallersThread() async throws {
         let pool = MediaWorkPool(threads: 2)
-        let names = try await withThrowingTaskGroup(of: String.self) { group in
-            for _ in 0..<8 { group.addTask { try await pool.run { Thread.current.name ?? "" } } }
-            return try await group.reduce(into: Set<String>()) { $0.insert($1) }
+        let places = try await withThrowingTaskGroup(of: Bool.self) { group in
+            for _ in 0..<8 { group.addTask { try await pool.run { MediaWorkPool.isPoolThread } } }
+            return try await group.reduce(into: [Bool]()) { $0.append($1) }
         }
-        #expect(!names.isEmpty && names.allSatisfy { $0.hasPrefix("status-media-") })
+        #expect(places == Array(repeating: true, count: 8))
+        #expect(!MediaWorkPool.isPoolThread)
         await #expect(throws: MediaError.self) {
             try await pool.run { throw MediaError(.corrupt, "boom") }
         }

@@ -1,11 +1,15 @@
-// Benchmarks for StatusMedia's ImageProcessor.
+// Benchmarks for StatusMedia's ImageProcessor and VideoProcessor.
 //
 //   cd Benchmarks && swift package benchmark --target MediaBenchmarks
 //
 // Inputs are generated at setup, not checked in: a 4000×3000 photo-like picture (gradients, soft
 // shapes, texture and seeded noise) encoded with cjpeg at quality 90 (3.4 MB), a 2000×2000
-// ImageMagick plasma PNG, and a hand-built 964-byte PNG whose header claims 100000×100000 pixels.
-// Needs /usr/bin/cjpeg (libjpeg-turbo-progs) and ImageMagick's convert (scripts/bootstrap).
+// ImageMagick plasma PNG, a hand-built 964-byte PNG whose header claims 100000×100000 pixels, and
+// a 60 s 1920×1080 30 fps H.264 + AAC clip (about 40 MB) made with ffmpeg — the one that
+// scripts/compare-video caches in var/compare-video/clip.mp4, reused from there when present
+// (making it takes about a minute on 2 cores).
+// Needs /usr/bin/cjpeg (libjpeg-turbo-progs), ImageMagick's convert and /usr/bin/ffmpeg
+// (scripts/bootstrap).
 
 import Benchmark
 import Foundation
@@ -35,6 +39,22 @@ let benchmarks: @Sendable () -> Void = {
         }
     } setup: {
         try Inputs.plasmaPNG()
+    }
+
+    Benchmark(
+        "render 60s 1080p H.264 video (probe+poster+thumb)",
+        configuration: .init(
+            metrics: [.wallClock, .cpuTotal, .mallocCountTotal, .peakMemoryResident],
+            warmupIterations: 1,
+            maxDuration: .seconds(30),
+            maxIterations: 15
+        )
+    ) { benchmark, bytes in
+        for _ in benchmark.scaledIterations {
+            blackHole(try VideoProcessor(configuration: .default).render(bytes))
+        }
+    } setup: {
+        try Inputs.videoClip()
     }
 
     Benchmark(
@@ -100,6 +120,35 @@ enum Inputs {
 
     private static let photoJPEGResult = Result {
         try encodeWithCJPEG(PhotoLikeImage.make(width: 4000, height: 3000, seed: 0x5EED_2024), quality: 90)
+    }
+
+    /// The 60 s 1080p H.264 + AAC clip of scripts/compare-video: its cached copy in
+    /// var/compare-video/clip.mp4 when there is one, else made here with /usr/bin/ffmpeg using the
+    /// same settings (keep the two in step; the script's GENERATOR line names them).
+    static func videoClip() throws -> [UInt8] {
+        let sourceRoot = URL(fileURLWithPath: #filePath) // …/Benchmarks/Benchmarks/MediaBenchmarks/this file
+            .deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent()
+        let cached = [
+            sourceRoot.appendingPathComponent("var/compare-video/clip.mp4").path,
+            "../var/compare-video/clip.mp4", // relative to the benchmark package
+        ]
+        if let path = cached.first(where: { FileManager.default.fileExists(atPath: $0) }) {
+            return try [UInt8](Data(contentsOf: URL(fileURLWithPath: path)))
+        }
+        return try withTemporaryDirectory { dir in
+            let clip = dir.appendingPathComponent("clip.mp4")
+            try run("/usr/bin/ffmpeg", [
+                "-nostdin", "-v", "error", "-y",
+                "-f", "lavfi", "-i", "testsrc2=size=1920x1080:rate=30",
+                "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000",
+                "-t", "60", "-map", "0:v", "-map", "1:a",
+                "-c:v", "libx264", "-preset", "veryfast", "-crf", "23", "-g", "60", "-pix_fmt", "yuv420p",
+                "-c:a", "aac", "-b:a", "128k", "-movflags", "+faststart",
+                clip.path,
+            ])
+            return try [UInt8](Data(contentsOf: clip))
+        }
     }
 
     /// A 2000×2000 ImageMagick plasma (a cloudy, photo-like texture) saved as an RGB PNG.
@@ -168,7 +217,7 @@ enum Inputs {
         }
     }
 
-    /// Runs a tool found on PATH (cjpeg is /usr/bin/cjpeg on Debian) and waits for it.
+    /// Runs a tool found on PATH (cjpeg is /usr/bin/cjpeg on Debian), or given by its path, and waits for it.
     private static func run(_ tool: String, _ arguments: [String]) throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
