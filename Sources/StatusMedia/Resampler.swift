@@ -69,6 +69,22 @@ enum Resampler {
         return s < 0 ? 0 : (s > 255 ? 255 : UInt8(truncatingIfNeeded: s))
     }
 
+    /// Runs `body` over row ranges, split across the cores when the work is large enough to
+    /// repay it (a 1080p frame is; a thumbnail is not).
+    private static func parallelRows(_ rows: Int, work: Int, _ body: (Range<Int>) -> Void) {
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        guard cores > 1, work >= 4_000_000, rows >= 64 else {
+            body(0..<rows)
+            return
+        }
+        let chunks = min(cores * 2, rows / 16)
+        // Safe to share: every chunk reads the shared source and writes only its own rows.
+        nonisolated(unsafe) let body = body
+        DispatchQueue.concurrentPerform(iterations: chunks) { i in
+            body((rows * i / chunks)..<(rows * (i + 1) / chunks))
+        }
+    }
+
     private static func resizeHorizontally(_ image: RGBImage, width outW: Int) -> RGBImage {
         let c = coefficients(inSize: image.width, outSize: outW)
         let inW = image.width, h = image.height
@@ -77,7 +93,8 @@ enum Resampler {
             out.pixels.withUnsafeMutableBufferPointer { dstBuf in
                 c.weights.withUnsafeBufferPointer { wBuf in
                     let src = srcBuf.baseAddress!, dst = dstBuf.baseAddress!, weights = wBuf.baseAddress!
-                    for y in 0..<h {
+                    parallelRows(h, work: outW * h * c.stride) { rows in
+                    for y in rows {
                         let row = src + y &* inW &* 3
                         var d = dst + y &* outW &* 3
                         for ox in 0..<outW {
@@ -95,6 +112,7 @@ enum Resampler {
                             d += 3
                         }
                     }
+                    }
                 }
             }
         }
@@ -105,12 +123,13 @@ enum Resampler {
         let c = coefficients(inSize: image.height, outSize: outH)
         let rowBytes = image.width * 3
         var out = RGBImage(width: image.width, height: outH)
-        var acc = [Int32](repeating: 0, count: rowBytes)
         image.pixels.withUnsafeBufferPointer { srcBuf in
             out.pixels.withUnsafeMutableBufferPointer { dstBuf in
-                acc.withUnsafeMutableBufferPointer { accBuf in
-                    let src = srcBuf.baseAddress!, dst = dstBuf.baseAddress!, a = accBuf.baseAddress!
-                    for oy in 0..<outH {
+                let src = srcBuf.baseAddress!, dst = dstBuf.baseAddress!
+                parallelRows(outH, work: rowBytes * outH * c.stride) { rows in
+                    let a = UnsafeMutablePointer<Int32>.allocate(capacity: rowBytes)
+                    defer { a.deallocate() }
+                    for oy in rows {
                         for i in 0..<rowBytes { a[i] = half }
                         let base = oy &* c.stride
                         for k in 0..<c.counts[oy] {

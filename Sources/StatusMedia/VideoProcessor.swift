@@ -193,46 +193,57 @@ final class Probe {
         let declared = stream.pointee.avg_frame_rate.den > 0 && stream.pointee.avg_frame_rate.num > 0
             ? av_q2d(stream.pointee.avg_frame_rate) : 0
 
-        // Scan every packet: the real duration, the keyframes, and truncation.
+        // The real duration, the keyframes, and truncation: from the sample tables for ISO BMFF
+        // (every sample is indexed at open, and each must lie inside the file), otherwise by
+        // reading every packet.
         let maxPackets = Int(limits.maxDurationSeconds * limits.maxFramesPerSecond) + 64
-        var count = 0, audioCount = 0
+        var count = 0
         var first = Int64.max, last = Int64.min
         var keys: [Int64] = []
-        let packet = try Packet()
-        while true {
-            let rc = av_read_frame(ctx, packet.pointer)
-            if rc == status_averror_eof() { break }
-            guard rc >= 0 else { throw FFmpegLog.error(.corrupt, "the file cannot be read to its end", status: rc) }
-            defer { av_packet_unref(packet.pointer) }
-            if packet.pointer.pointee.flags & 0x0002 /* AV_PKT_FLAG_CORRUPT */ != 0,
-               packet.pointer.pointee.stream_index == videoIndex || packet.pointer.pointee.stream_index == audioIndex {
-                throw FFmpegLog.error(.corrupt, "the file holds damaged packets")
-            }
-            if packet.pointer.pointee.stream_index == audioIndex { audioCount += 1 }
-            guard packet.pointer.pointee.stream_index == videoIndex else { continue }
-            count += 1
+        if format == .mp4 || format == .mov,
+           let indexed = try Self.indexScan(stream, fileSize: raw.count, audio: audioIndex >= 0 ? ctx.pointee.streams[Int(audioIndex)] : nil) {
+            (count, first, last, keys) = indexed
             if count > maxPackets {
                 throw MediaError(.tooLong, "more than \(maxPackets) video frames; the limit is \(Int(limits.maxDurationSeconds)) s at \(Int(limits.maxFramesPerSecond)) fps")
             }
-            var pts = packet.pointer.pointee.pts
-            if pts == status_av_nopts_value() { pts = packet.pointer.pointee.dts }
-            guard pts != status_av_nopts_value() else { continue }
-            let duration = max(packet.pointer.pointee.duration, 0)
-            first = min(first, pts)
-            last = max(last, pts + duration)
-            if packet.pointer.pointee.flags & Int32(status_av_pkt_flag_key()) != 0 { keys.append(pts) }
-        }
-        guard count > 0, first < last || count == 1 else { throw FFmpegLog.error(.corrupt, "the video stream has no frames") }
-        let declaredFrames = Int(stream.pointee.nb_frames)
-        if declaredFrames > 0, count < declaredFrames {
-            throw FFmpegLog.error(.corrupt, "the file is truncated: \(count) of \(declaredFrames) video frames are present")
-        }
-        if audioIndex >= 0 {
-            let declaredAudio = Int(ctx.pointee.streams[Int(audioIndex)]!.pointee.nb_frames)
-            if declaredAudio > 0, audioCount < declaredAudio {
-                throw FFmpegLog.error(.corrupt, "the file is truncated: \(audioCount) of \(declaredAudio) audio packets are present")
+        } else {
+            var audioCount = 0
+            let packet = try Packet()
+            while true {
+                let rc = av_read_frame(ctx, packet.pointer)
+                if rc == status_averror_eof() { break }
+                guard rc >= 0 else { throw FFmpegLog.error(.corrupt, "the file cannot be read to its end", status: rc) }
+                defer { av_packet_unref(packet.pointer) }
+                if packet.pointer.pointee.flags & 0x0002 /* AV_PKT_FLAG_CORRUPT */ != 0,
+                   packet.pointer.pointee.stream_index == videoIndex || packet.pointer.pointee.stream_index == audioIndex {
+                    throw FFmpegLog.error(.corrupt, "the file holds damaged packets")
+                }
+                if packet.pointer.pointee.stream_index == audioIndex { audioCount += 1 }
+                guard packet.pointer.pointee.stream_index == videoIndex else { continue }
+                count += 1
+                if count > maxPackets {
+                    throw MediaError(.tooLong, "more than \(maxPackets) video frames; the limit is \(Int(limits.maxDurationSeconds)) s at \(Int(limits.maxFramesPerSecond)) fps")
+                }
+                var pts = packet.pointer.pointee.pts
+                if pts == status_av_nopts_value() { pts = packet.pointer.pointee.dts }
+                guard pts != status_av_nopts_value() else { continue }
+                let duration = max(packet.pointer.pointee.duration, 0)
+                first = min(first, pts)
+                last = max(last, pts + duration)
+                if packet.pointer.pointee.flags & Int32(status_av_pkt_flag_key()) != 0 { keys.append(pts) }
+            }
+            let declaredFrames = Int(stream.pointee.nb_frames)
+            if declaredFrames > 0, count < declaredFrames {
+                throw FFmpegLog.error(.corrupt, "the file is truncated: \(count) of \(declaredFrames) video frames are present")
+            }
+            if audioIndex >= 0 {
+                let declaredAudio = Int(ctx.pointee.streams[Int(audioIndex)]!.pointee.nb_frames)
+                if declaredAudio > 0, audioCount < declaredAudio {
+                    throw FFmpegLog.error(.corrupt, "the file is truncated: \(audioCount) of \(declaredAudio) audio packets are present")
+                }
             }
         }
+        guard count > 0, first < last || count == 1 else { throw FFmpegLog.error(.corrupt, "the video stream has no frames") }
         startTime = first == Int64.max ? 0 : first
         endTime = max(last, startTime)
         keyframes = keys.sorted()
@@ -393,7 +404,9 @@ final class Probe {
         let source = AVPixelFormat(rawValue: frame.pointee.format)
         let alpha = status_pix_fmt_has_alpha(source) != 0
         let target = alpha ? AV_PIX_FMT_RGBA : AV_PIX_FMT_RGB24
-        let flags = maxSide == nil ? SWS_BICUBIC | SWS_ACCURATE_RND | SWS_FULL_CHR_H_INT : SWS_AREA
+        // Same-size colour conversion takes swscale's SIMD path; the Lanczos resampler that
+        // follows averages away the difference from interpolating chroma more carefully.
+        let flags = maxSide == nil ? SWS_BILINEAR : SWS_AREA
         guard let sws = sws_getContext(Int32(w), Int32(h), source, Int32(outW), Int32(outH), target, Int32(flags), nil, nil, nil) else {
             let name = av_get_pix_fmt_name(source).map { String(cString: $0) } ?? "unknown"
             throw MediaError(.corrupt, "cannot convert pixel format \(name)")
@@ -435,6 +448,51 @@ final class Probe {
     }
 
     // MARK: - Container facts
+
+    /// Video samples from the demuxer's index (ISO BMFF fills it from the sample tables at open):
+    /// count, first and end timestamps, keyframes. `nil` when the index is not complete.
+    /// A sample of either stream that lies past the end of the data means the file was cut.
+    static func indexScan(_ stream: UnsafeMutablePointer<AVStream>, fileSize: Int,
+                          audio: UnsafeMutablePointer<AVStream>?) throws -> (Int, Int64, Int64, [Int64])? {
+        let n = Int(avformat_index_get_entries_count(stream))
+        guard n > 0, stream.pointee.nb_frames <= 0 || n >= Int(stream.pointee.nb_frames) else { return nil }
+        var count = 0
+        var first = Int64.max, last = Int64.min
+        var keys: [Int64] = []
+        for i in 0..<n {
+            guard let entry = avformat_index_get_entry(stream, Int32(i)) else { return nil }
+            if entry.pointee.pos + Int64(entry.pointee.size) > Int64(fileSize) {
+                throw FFmpegLog.error(.corrupt, "the file is truncated: video sample \(i + 1) of \(n) lies past the end of the data")
+            }
+            if entry.pointee.flags & 0x0002 != 0 { continue } // AVINDEX_DISCARD_FRAME (edit list)
+            count += 1
+            first = min(first, entry.pointee.timestamp)
+            last = max(last, entry.pointee.timestamp)
+            if entry.pointee.flags & 0x0001 != 0 { keys.append(entry.pointee.timestamp) } // AVINDEX_KEYFRAME
+        }
+        guard count > 0 else { return nil }
+        // Index timestamps are decoding times; seeking and frames speak presentation times, which
+        // start at the stream's start time (B-frame reordering delays them).
+        let start = stream.pointee.start_time
+        if start != status_av_nopts_value() {
+            let shift = start - first
+            first += shift
+            last += shift
+            keys = keys.map { $0 + shift }
+        }
+        // The last sample lasts as long as the average one.
+        let frame = count > 1 ? (last - first) / Int64(count - 1) : max(1, Int64(1 / av_q2d(stream.pointee.time_base) / 30))
+        if let audio {
+            let m = Int(avformat_index_get_entries_count(audio))
+            for i in 0..<m {
+                guard let entry = avformat_index_get_entry(audio, Int32(i)) else { break }
+                if entry.pointee.pos + Int64(entry.pointee.size) > Int64(fileSize) {
+                    throw FFmpegLog.error(.corrupt, "the file is truncated: audio sample \(i + 1) of \(m) lies past the end of the data")
+                }
+            }
+        }
+        return (count, first, last + frame, keys)
+    }
 
     static func rotation(of stream: UnsafeMutablePointer<AVStream>) -> Int {
         var size: Int = 0
