@@ -3,7 +3,7 @@ SWIFT ?= swift
 CONFIGURATION ?= release
 STATUSCTL = .build/$(CONFIGURATION)/statusctl
 
-.PHONY: run test build bootstrap bench compare-thumbnails fixtures clean
+.PHONY: run test build bootstrap bench compare-thumbnails compare-video fixtures clean
 
 bootstrap:
 	@scripts/bootstrap
@@ -16,6 +16,7 @@ run: build
 	@mkdir -p var/renditions
 	$(STATUSCTL) version
 	$(STATUSCTL) media render $(sort $(wildcard fixtures/images/jpeg-*.jpg fixtures/images/png-*.png)) --out var/renditions
+	$(STATUSCTL) media render $(sort $(wildcard fixtures/video/mp4-h264-aac.mp4 fixtures/video/mp4-rotated-*.mp4 fixtures/video/webm-*.webm fixtures/video/mkv-*.mkv fixtures/video/mp4-hevc.mp4 fixtures/video/gif-animation.gif fixtures/video/mp4-black-then-content.mp4)) --out var/renditions
 
 test: bootstrap
 	$(SWIFT) test
@@ -26,8 +27,12 @@ bench: bootstrap
 compare-thumbnails: bootstrap
 	scripts/compare-thumbnails
 
+compare-video: bootstrap
+	scripts/compare-video
+
 fixtures:
 	scripts/make-fixtures
+	scripts/make-video-fixtures
 
 clean:
 	rm -rf .build var

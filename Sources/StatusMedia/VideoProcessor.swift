@@ -293,13 +293,11 @@ final class Probe {
         let target = duration > 1 ? 1.0 : duration / 2
         let limit = min(3.0, duration)
         let targetTicks = startTime + ticks(target)
-        var candidates: [Int64] = []
-        if let key = keyframes.first(where: { $0 >= targetTicks }), seconds(key - startTime) <= max(limit, target) {
-            candidates.append(key)
-        } else {
-            candidates.append(targetTicks)
-        }
-        candidates += keyframes.filter { $0 > candidates[0] && seconds($0 - startTime) <= limit }
+        // First choice: the first keyframe at or after the target (one frame to decode), or the
+        // frame at the target when no keyframe follows. Then, should that be flat, what the first
+        // 3 s offer: their later keyframes, then a frame every 0.25 s.
+        var candidates = [keyframes.first(where: { $0 >= targetTicks }) ?? targetTicks]
+        candidates += keyframes.filter { $0 > targetTicks && $0 != candidates[0] && seconds($0 - startTime) <= limit }
         var t = target + 0.25
         while t <= limit { candidates.append(startTime + ticks(t)); t += 0.25 }
 
