@@ -32,6 +32,11 @@ let package = Package(
             providers: [.apt(["liblcms2-dev"])]
         ),
         .systemLibrary(
+            name: "CPangoCairo",
+            pkgConfig: "pangocairo",
+            providers: [.apt(["libpango1.0-dev", "libcairo2-dev"])]
+        ),
+        .systemLibrary(
             name: "CFFmpeg",
             pkgConfig: "libavformat",
             providers: [.apt(["libavformat-dev", "libavcodec-dev", "libavutil-dev", "libswscale-dev"])]
@@ -40,7 +45,7 @@ let package = Package(
         .target(name: "StatusCore"),
         .target(
             name: "StatusMedia",
-            dependencies: ["StatusCore", "CTurboJPEG", "CPNG", "CLCMS2", "CFFmpeg"]
+            dependencies: ["StatusCore", "CTurboJPEG", "CPNG", "CLCMS2", "CPangoCairo", "CFFmpeg"]
         ),
         .target(
             name: "StatusEngine",

@@ -30,6 +30,8 @@ public struct MediaFileReport: Sendable, Equatable {
     /// `display` and `thumb`, when rendering was asked for and succeeded.
     public var display: RenditionFile?
     public var thumb: RenditionFile?
+    /// Text posts: how the text was laid out.
+    public var text: TextDetails?
 
     /// Whether the file was accepted.
     public var ok: Bool { error == nil }
@@ -44,7 +46,14 @@ public struct MediaFileReport: Sendable, Equatable {
                 ("kind", .string(info.kind.rawValue)), ("format", .string(info.format.rawValue)),
                 ("width", .int(info.width)), ("height", .int(info.height)),
             ]
-            if let video = info.video {
+            if let text = self.text {
+                members += [
+                    ("graphemes", .int(text.graphemeCount)), ("background", .string(text.background.hex)),
+                    ("text_colour", .string(text.textColour.hex)), ("contrast", .double(text.contrast)),
+                    ("font_family", .string(text.fontFamily)), ("font_size", .double(text.displayFontSize)),
+                    ("unknown_glyphs", .int(text.unknownGlyphs)),
+                ]
+            } else if let video = info.video {
                 members += [
                     ("video_codec", .string(video.videoCodec)),
                     ("audio_codec", video.audioCodec.map { .string($0) } ?? .null),
@@ -121,6 +130,23 @@ public struct MediaDesk: Sendable {
         }
     }
 
+    /// Validates and renders a text post into `DIR/NAME.display.png` and `DIR/NAME.thumb.png`.
+    public func renderText(_ text: String, background: String?, font: Int?, into directory: String,
+                           name: String = "text") async -> MediaFileReport {
+        let renderer = TextRenderer(configuration: processor.configuration)
+        do {
+            let result = try await pool.run { () throws -> (MediaInfo, TextDetails, RenditionFile, RenditionFile) in
+                let (rendered, details) = try renderer.render(text: text, background: background, font: font)
+                let display = try Self.write(rendered.display, to: directory, name: "\(name).display.\(rendered.display.fileExtension)")
+                let thumb = try Self.write(rendered.thumb, to: directory, name: "\(name).thumb.\(rendered.thumb.fileExtension)")
+                return (rendered.info, details, display, thumb)
+            }
+            return MediaFileReport(file: name, info: result.0, display: result.2, thumb: result.3, text: result.1)
+        } catch {
+            return MediaFileReport(file: name, error: Self.mediaError(error))
+        }
+    }
+
     /// Runs `operation` over `paths` with at most `concurrency` in flight and hands the reports
     /// to `report` in input order, each as soon as it and all before it are done.
     public static func forEachInOrder(
@@ -152,11 +178,11 @@ public struct MediaDesk: Sendable {
     private static func write(_ rendition: Rendition, to directory: String, name: String) throws -> RenditionFile {
         let path = (directory as NSString).appendingPathComponent(name)
         do {
-            try Data(rendition.jpeg).write(to: URL(fileURLWithPath: path), options: .atomic)
+            try Data(rendition.bytes).write(to: URL(fileURLWithPath: path), options: .atomic)
         } catch {
             throw MediaError(.writeFailed, "cannot write \(path): \(error.localizedDescription)")
         }
-        return RenditionFile(path: path, width: rendition.width, height: rendition.height, bytes: rendition.jpeg.count)
+        return RenditionFile(path: path, width: rendition.width, height: rendition.height, bytes: rendition.bytes.count)
     }
 
     private static func mediaError(_ error: any Error) -> MediaError {

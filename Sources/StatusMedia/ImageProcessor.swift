@@ -52,8 +52,22 @@ public struct Rendition: Sendable, Equatable {
     public var width: Int
     /// Height in pixels.
     public var height: Int
-    /// The JPEG file's bytes (JFIF only: no EXIF, no GPS, no other metadata).
-    public var jpeg: [UInt8]
+    /// How the bytes are encoded: JPEG for photos and video posters, PNG for text posts'
+    /// flat colour.
+    public var format: ImageFormat
+    /// The file's bytes, with no metadata (no EXIF, no GPS, no text chunks).
+    public var bytes: [UInt8]
+
+    /// An encoded rendition.
+    public init(width: Int, height: Int, format: ImageFormat = .jpeg, bytes: [UInt8]) {
+        self.width = width
+        self.height = height
+        self.format = format
+        self.bytes = bytes
+    }
+
+    /// The file name extension for `format`.
+    public var fileExtension: String { format == .jpeg ? "jpg" : "png" }
 }
 
 /// An accepted input with its two renditions.
@@ -76,7 +90,7 @@ public struct RenderedMedia: Sendable, Equatable {
 /// ```swift
 /// let processor = ImageProcessor(configuration: .default)
 /// let rendered = try processor.render(bytes)
-/// try rendered.display.jpeg.write(to: ...)
+/// try rendered.display.bytes.write(to: ...)
 /// ```
 public struct ImageProcessor: Sendable {
     /// Limits and rendition settings in force.
@@ -207,7 +221,7 @@ enum Renditions {
         let display = resized.applying(orientation)
         let thumbSize = ImageProcessor.fit((display.width, display.height), inside: (settings.thumb.maxWidth, settings.thumb.maxHeight))
         let thumb = Resampler.resize(display, width: thumbSize.width, height: thumbSize.height)
-        return (Rendition(width: display.width, height: display.height, jpeg: try JPEGCodec.encode(display, quality: settings.display.quality)),
-                Rendition(width: thumb.width, height: thumb.height, jpeg: try JPEGCodec.encode(thumb, quality: settings.thumb.quality)))
+        return (Rendition(width: display.width, height: display.height, bytes: try JPEGCodec.encode(display, quality: settings.display.quality)),
+                Rendition(width: thumb.width, height: thumb.height, bytes: try JPEGCodec.encode(thumb, quality: settings.thumb.quality)))
     }
 }

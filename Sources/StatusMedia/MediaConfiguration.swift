@@ -128,7 +128,7 @@ public struct TextLimits: Sendable, Equatable, Codable {
     /// Text limits; defaults are the product's.
     public init(
         maxGraphemes: Int = 700, captionMaxGraphemes: Int = 700,
-        fonts: [String] = ["Noto Sans", "Noto Serif", "Noto Sans Mono", "Noto Naskh Arabic", "Noto Kufi Arabic"]
+        fonts: [String] = ["Noto Sans", "Noto Serif", "Noto Sans Display", "Noto Naskh Arabic", "Noto Kufi Arabic"]
     ) {
         self.maxGraphemes = maxGraphemes
         self.captionMaxGraphemes = captionMaxGraphemes

@@ -35,11 +35,36 @@ enum PNGCodec {
         return out
     }
 
-    private static func message(of image: inout png_image) -> String {
+    static func message(of image: inout png_image) -> String {
         withUnsafeBytes(of: &image.message) { raw in
             let bytes = raw.prefix { $0 != 0 }
             let text = String(decoding: bytes, as: UTF8.self)
             return text.isEmpty ? "unknown error" : text
         }
+    }
+}
+
+extension PNGCodec {
+    /// Encodes 8-bit RGB as PNG through the simplified API: no ancillary chunks, no metadata.
+    static func encode(_ image: RGBImage) throws -> [UInt8] {
+        var png = png_image()
+        png.version = status_png_image_version()
+        png.width = UInt32(image.width)
+        png.height = UInt32(image.height)
+        png.format = status_png_format_rgb()
+        defer { png_image_free(&png) }
+        var size: Int = 0
+        let sized = image.pixels.withUnsafeBytes { src in
+            png_image_write_to_memory(&png, nil, &size, 0, src.baseAddress, 0, nil)
+        }
+        guard sized != 0, size > 0 else { throw MediaError(.writeFailed, "PNG encoder: \(message(of: &png))") }
+        var out = [UInt8](repeating: 0, count: size)
+        let written = out.withUnsafeMutableBytes { dst in
+            image.pixels.withUnsafeBytes { src in
+                png_image_write_to_memory(&png, dst.baseAddress, &size, 0, src.baseAddress, 0, nil)
+            }
+        }
+        guard written != 0 else { throw MediaError(.writeFailed, "PNG encoder: \(message(of: &png))") }
+        return Array(out.prefix(size))
     }
 }

@@ -6,7 +6,7 @@ struct MediaCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "media",
         abstract: "Validate and render Status media files (images and videos).",
-        subcommands: [Check.self, Render.self]
+        subcommands: [Check.self, Render.self, RenderText.self]
     )
 
     struct Check: AsyncParsableCommand {
@@ -120,6 +120,63 @@ struct MediaCommand: AsyncParsableCommand {
                 output.print(report)
             }
             if refused > 0 { throw ExitCode(1) }
+        }
+    }
+}
+
+extension MediaCommand {
+    struct RenderText: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "render-text",
+            abstract: "Render a text post into its display and thumb pictures.",
+            discussion: """
+                Writes DIR/NAME.display.png (1080×1920) and DIR/NAME.thumb.png (320×320): the text
+                set as large as fits, centred, wrapped by words, right-to-left scripts laid out
+                right-to-left, colour emoji, on the background colour, in white or black, whichever
+                contrasts more (WCAG ratio ≥ 4.5). Prints the same JSON line as `media render`,
+                with "kind": "text", "graphemes", "background", "text_colour", "contrast",
+                "font_family", "font_size" and "unknown_glyphs" (glyphs no font could draw).
+                Error codes: text_empty, text_too_long, bad_colour, bad_font.
+
+                Exit status: 0 when rendered, 1 when the text was refused, 73 when DIR cannot be created.
+                """
+        )
+
+        @Option(help: "The post's text (1–700 characters as people count them).")
+        var text: String
+
+        @Option(help: ArgumentHelp("Background colour, #RRGGBB (default #128C7E).", valueName: "COLOUR"))
+        var background: String?
+
+        @Option(help: ArgumentHelp("Font id: an index into media.text.fonts in the configuration (default 0).", valueName: "N"))
+        var font: Int?
+
+        @Option(name: .customLong("out"), help: ArgumentHelp("Directory for the pictures (created if missing).", valueName: "DIR"))
+        var outDirectory: String
+
+        @Option(help: "File name stem for the pictures.")
+        var name: String = "text"
+
+        @Option(help: "Output format: json (the default and the contract) or table.")
+        var format: OutputFormat = .json
+
+        @OptionGroup var config: ConfigOptions
+
+        func validate() throws {
+            if name.isEmpty || name.contains("/") { throw ValidationError("--name must be a plain file name") }
+        }
+
+        func run() async throws {
+            let desk = MediaDesk(configuration: try config.load())
+            do {
+                try FileManager.default.createDirectory(atPath: outDirectory, withIntermediateDirectories: true)
+            } catch {
+                FileHandle.standardError.write(Data("statusctl: cannot create \(outDirectory): \(error.localizedDescription)\n".utf8))
+                throw ExitCode(73)
+            }
+            let report = await desk.renderText(text, background: background, font: font, into: outDirectory, name: name)
+            ReportPrinter(format: format, rendering: true).print(report)
+            if !report.ok { throw ExitCode(1) }
         }
     }
 }

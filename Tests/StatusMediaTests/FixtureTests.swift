@@ -104,11 +104,11 @@ import Testing
         #expect(oriented.info.width == 64 && oriented.info.height == 48)
         for (a, b) in [(upright.thumb, oriented.thumb), (upright.display, oriented.display)] {
             #expect(b.width == 64 && b.height == 48)
-            let difference = meanAbsoluteDifference(try decodeJPEG(a.jpeg), try decodeJPEG(b.jpeg))
+            let difference = meanAbsoluteDifference(try decodeJPEG(a.bytes), try decodeJPEG(b.bytes))
             #expect(difference < 5, "orientation \(orientation): mean difference \(difference)")
         }
         // And the upright one really is the reference (green top-left, white bottom-right).
-        let d = try decodeJPEG(oriented.display.jpeg)
+        let d = try decodeJPEG(oriented.display.bytes)
         #expect(d.pixel(x: 6, y: 5).g > 150 && d.pixel(x: 6, y: 5).r < 80)
         #expect(d.pixel(x: 60, y: 44) .r > 230 && d.pixel(x: 60, y: 44).b > 230)
     }
@@ -118,7 +118,7 @@ import Testing
     func renditionsCarryNoMetadata(_ name: String) throws {
         let input = try fixture(name)
         let rendered = try processor.render(input)
-        for jpeg in [rendered.display.jpeg, rendered.thumb.jpeg] {
+        for jpeg in [rendered.display.bytes, rendered.thumb.bytes] {
             var i = 2
             var segments: [UInt8] = []
             while i + 4 <= jpeg.count, jpeg[i] == 0xFF, jpeg[i + 1] != 0xDA {
@@ -159,7 +159,7 @@ import Testing
             return try processor.decodeStored(buffer, header: header, atLeast: (header.width, header.height))
         }
         #expect(meanAbsoluteDifference(raw, reference) > difference + 5)
-        let display = try decodeJPEG(try processor.render(bytes).display.jpeg)
+        let display = try decodeJPEG(try processor.render(bytes).display.bytes)
         #expect(meanAbsoluteDifference(display, reference) <= tolerance + 3)
     }
 
@@ -177,7 +177,7 @@ import Testing
         #expect(rendered.display.width <= 1080 && rendered.display.height <= 1920)
         #expect(rendered.thumb.width <= 320 && rendered.thumb.height <= 320)
         #expect(max(rendered.display.width, rendered.display.height) == 1080 || rendered.display.height == 1920)
-        let thumb = try decodeJPEG(rendered.thumb.jpeg)
+        let thumb = try decodeJPEG(rendered.thumb.bytes)
         #expect(thumb.pixels.allSatisfy { $0 < 8 })
     }
 }
@@ -205,7 +205,7 @@ import Testing
         #expect((rendered.display.width, rendered.display.height) == (1080, 810))
         #expect((rendered.thumb.width, rendered.thumb.height) == (320, 240))
         let reference = Resampler.resize(try processor.decodeUpright(jpeg), width: 1080, height: 810)
-        let difference = meanAbsoluteDifference(try decodeJPEG(rendered.display.jpeg), reference)
+        let difference = meanAbsoluteDifference(try decodeJPEG(rendered.display.bytes), reference)
         #expect(difference < 6, "mean difference \(difference)")
     }
 }

@@ -63,7 +63,7 @@ func videoFixture(_ name: String) throws -> [UInt8] {
         #expect(rendered.display.width <= 1080 && rendered.display.height <= 1920)
         #expect(rendered.thumb.width <= 320 && rendered.thumb.height <= 320)
         #expect((rendered.display.width > rendered.display.height) == (info.width > info.height))
-        let poster = try decodeJPEG(rendered.display.jpeg)
+        let poster = try decodeJPEG(rendered.display.bytes)
         if let minimum = expected.poster_min_s {
             #expect((video.posterSeconds ?? 0) >= minimum - 0.01, "\(name): poster at \(video.posterSeconds ?? -1)")
             #expect(Self.spread(poster) > 10, "\(name): the poster is flat")
@@ -90,8 +90,8 @@ func videoFixture(_ name: String) throws -> [UInt8] {
         let turned = try processor.render(try videoFixture("mp4-rotated-\(degrees).mp4"))
         let rotation = try #require(turned.info.video?.rotation)
         let orientation: Orientation = [90: .right, 180: .down, 270: .left][rotation] ?? .up
-        let expected = try decodeJPEG(plain.display.jpeg).applying(orientation)
-        let got = try decodeJPEG(turned.display.jpeg)
+        let expected = try decodeJPEG(plain.display.bytes).applying(orientation)
+        let got = try decodeJPEG(turned.display.bytes)
         #expect(got.width == expected.width && got.height == expected.height)
         if got.width == expected.width && got.height == expected.height {
             #expect(meanAbsoluteDifference(got, expected) < 12)
@@ -102,10 +102,10 @@ func videoFixture(_ name: String) throws -> [UInt8] {
         let rendered = try processor.render(try videoFixture("mp4-black-then-content.mp4"))
         let poster = try #require(rendered.info.video?.posterSeconds)
         #expect(poster >= 1.49 && poster <= 3.0)
-        #expect(Self.spread(try decodeJPEG(rendered.display.jpeg)) > 10)
+        #expect(Self.spread(try decodeJPEG(rendered.display.bytes)) > 10)
         // An all-black clip still gets a poster (the best there is), not an error.
         let black = try processor.render(try videoFixture("mp4-all-black.mp4"))
-        #expect(Self.spread(try decodeJPEG(black.display.jpeg)) < 3)
+        #expect(Self.spread(try decodeJPEG(black.display.bytes)) < 3)
     }
 
     @Test func limitsComeFromConfiguration() throws {
