@@ -166,7 +166,7 @@ public struct TextRenderer: Sendable {
             return w <= boxWidth + 0.5 && h <= boxHeight + 0.5
         }
         // Largest size that fits, by bisection between a readable floor and a headline ceiling.
-        var lo = 2.0, hi = Double(min(width, height)) * 0.16
+        var lo = 2.0, hi = Double(min(width, height)) * 0.2
         if fits(hi) { lo = hi } else {
             for _ in 0..<14 {
                 let mid = (lo + hi) / 2

@@ -167,6 +167,30 @@ let images = repositoryRoot.appendingPathComponent("fixtures/images")
         #expect(verbose.lines.count == 1)
     }
 
+    @Test func renderTextWritesTwoPicturesAndOneLine() throws {
+        let out = try temporaryDirectory()
+        let result = try Statusctl.run(["media", "render-text", "--text", "صباح الخير ☀️", "--background", "#FFD700",
+                                        "--font", "4", "--out", out.path, "--name", "morning"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let line = try #require(result.lines.first)
+        #expect(line["kind"] as? String == "text")
+        #expect(line["ok"] as? Bool == true)
+        #expect(line["text_colour"] as? String == "#000000")
+        #expect((line["contrast"] as? Double ?? 0) >= 4.5)
+        #expect(line["unknown_glyphs"] as? Int == 0)
+        #expect(line["font_family"] as? String == "Noto Kufi Arabic")
+        let renditions = try #require(line["renditions"] as? [String: [String: Any]])
+        #expect(renditions["display"]?["path"] as? String == out.appendingPathComponent("morning.display.png").path)
+        #expect(renditions["thumb"]?["width"] as? Int == 320)
+        #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent("morning.thumb.png").path))
+
+        let refused = try Statusctl.run(["media", "render-text", "--text", "hi", "--background", "teal", "--out", out.path])
+        #expect(refused.status == 1)
+        #expect((refused.lines.first?["error"] as? [String: Any])?["code"] as? String == "bad_colour")
+        let long = try Statusctl.run(["media", "render-text", "--text", String(repeating: "ب", count: 701), "--out", out.path])
+        #expect((long.lines.first?["error"] as? [String: Any])?["code"] as? String == "text_too_long")
+    }
+
     @Test func usageErrors() throws {
         #expect(try Statusctl.run(["media", "check"]).status == 64)
         #expect(try Statusctl.run(["media", "render", images.appendingPathComponent("jpeg-baseline.jpg").path]).status == 64)
