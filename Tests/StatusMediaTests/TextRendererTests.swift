@@ -171,6 +171,21 @@ import Testing
         #expect(TextRenderer.sanitize("a\u{07}b\tc\r\nd") == "ab c\nd")
     }
 
+    /// A real long Arabic post (the product's origin article, with Latin words and numbers).
+    @Test func realArabicArticleFitsWithEveryGlyph() throws {
+        let text = try String(contentsOf: fixturesDirectory.deletingLastPathComponent().appendingPathComponent("text/article-ar.txt"), encoding: .utf8)
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let (rendered, details) = try renderer.render(text: text, background: "#075E54", font: 3)
+        #expect(details.graphemeCount > 600)
+        #expect(details.unknownGlyphs == 0)
+        #expect(details.displayFontSize >= 30, "\(details.displayFontSize) px")
+        let display = try ImageProcessor().decodeUpright(rendered.display.bytes)
+        let box = try #require(inkBox(display, background: RGBColour(hex: "#075E54")!))
+        #expect(box.minX >= 4 && box.maxX <= 1075 && box.minY >= 4 && box.maxY <= 1915)
+        // Right-aligned paragraph lines are centred: the block is roughly symmetric.
+        #expect(abs((box.minX + box.maxX) / 2 - 540) < 60)
+    }
+
     @Test func renditionsArePNGOfTheRightSizes() throws {
         let (rendered, details) = try renderer.render(text: "مرحبا 👋", background: "#128C7E", font: 3)
         #expect(rendered.display.format == .png && rendered.thumb.format == .png)

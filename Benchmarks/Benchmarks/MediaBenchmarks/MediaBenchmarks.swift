@@ -98,6 +98,22 @@ let benchmarks: @Sendable () -> Void = {
     } setup: {
         try Inputs.photoJPEG()
     }
+
+    // Text posts: Pango + Cairo layout with size fitting, both renditions, PNG encoding.
+    let texts = TextRenderer(configuration: .default)
+    Benchmark("render text post: short Arabic") { benchmark in
+        for _ in benchmark.scaledIterations {
+            blackHole(try texts.render(text: "صباح الخير يا أصدقاء ☀️", background: "#128C7E", font: 3))
+        }
+    }
+
+    Benchmark("render text post: 700 characters mixed") { benchmark in
+        let sentence = "Status تختفي بعد 24 ساعة — updates vanish after a day 😀 "
+        let text = String(String(repeating: sentence, count: 20).prefix(700))
+        for _ in benchmark.scaledIterations {
+            blackHole(try texts.render(text: text, background: "#1F6FEB", font: 0))
+        }
+    }
 }
 
 // MARK: - Inputs
