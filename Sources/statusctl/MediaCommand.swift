@@ -13,17 +13,17 @@ struct MediaCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Validate image and video files completely.",
             discussion: """
-                Images (JPEG, PNG): header limits, then a full decode. Videos (MP4/MOV, WebM,
-                Matroska with H.264, HEVC, VP9 or AV1; animated GIF): probe, every packet scanned
+                Images (JPEG, PNG): header limits, then a full decode. Videos (MP4/MOV, WebM, \
+                Matroska with H.264, HEVC, VP9 or AV1; animated GIF): probe, every packet scanned \
                 for the real duration, first frame decoded.
 
-                Prints one JSON object per line per file, in the order given:
-                images {"file", "ok": true, "kind": "image", "format", "width", "height",
-                "orientation", "bytes"}; videos {"file", "ok": true, "kind": "video", "format",
-                "width", "height", "video_codec", "audio_codec", "duration_s", "fps", "rotation",
-                "bytes"}; refusals {"file", "ok": false, "error": {"code", "message"}}.
-                width and height are as shown (after EXIF orientation or video rotation).
-                Error codes: unsupported_format, too_large, too_many_pixels, too_small, corrupt,
+                Prints one JSON object per line per file, in the order given: \
+                images {"file", "ok": true, "kind": "image", "format", "width", "height", \
+                "orientation", "bytes"}; videos {"file", "ok": true, "kind": "video", "format", \
+                "width", "height", "video_codec", "audio_codec", "duration_s", "fps", "rotation", \
+                "bytes"}; refusals {"file", "ok": false, "error": {"code", "message"}}. \
+                width and height are as shown (after EXIF orientation or video rotation). \
+                Error codes: unsupported_format, too_large, too_many_pixels, too_small, corrupt, \
                 no_video_stream, unsupported_codec, too_long, too_fast, unreadable.
 
                 Exit status: 0 when every file passes, 1 when any was refused.
@@ -33,29 +33,17 @@ struct MediaCommand: AsyncParsableCommand {
         @Argument(help: ArgumentHelp("Files to check.", valueName: "FILE"))
         var files: [String]
 
-        @Option(help: "Output format: json (JSON Lines, the default and the contract) or table.")
-        var format: OutputFormat = .json
+        @OptionGroup var output: OutputOptions
 
         @OptionGroup var config: ConfigOptions
-
-        @Flag(help: "Print FFmpeg's own messages to standard error (they are always folded into error messages).")
-        var verbose = false
 
         func validate() throws {
             if files.isEmpty { throw ValidationError("name at least one FILE") }
         }
 
         func run() async throws {
-            MediaDesk.logMediaLibraries(verbose: verbose)
             let desk = MediaDesk(configuration: try config.load())
-            let output = ReportPrinter(format: format, rendering: false)
-            var refused = 0
-            await MediaDesk.forEachInOrder(files, concurrency: desk.pool.threadCount * 2,
-                                           operation: { await desk.check(path: $0) }) { report in
-                if !report.ok { refused += 1 }
-                output.print(report)
-            }
-            if refused > 0 { throw ExitCode(1) }
+            try await output.run(files, rendering: false, desk: desk) { await desk.check(path: $0) }
         }
     }
 
@@ -63,32 +51,28 @@ struct MediaCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Validate image and video files and write their display and thumb renditions.",
             discussion: """
-                For a video the renditions come from its poster frame: the first keyframe at or
-                after 1 s (the middle of shorter clips), or a later frame up to 3 s when that one is
-                black or a single colour; "poster_s" says which. For each FILE writes DIR/NAME.display.jpg (fits inside 1080×1920 by default, never
-                upscaled) and DIR/NAME.thumb.jpg (fits inside 320×320), NAME being the file's name,
-                EXIF orientation applied and no metadata kept. Prints the same JSON line as
-                `media check`, with "renditions": {"display": {"path", "width", "height", "bytes"},
+                For a video the renditions come from its poster frame: the first keyframe at or \
+                after 1 s (the middle of shorter clips), or a later frame up to 3 s when that one is \
+                black or a single colour; "poster_s" says which. For each FILE writes DIR/NAME.display.jpg (fits inside 1080×1920 by default, never \
+                upscaled) and DIR/NAME.thumb.jpg (fits inside 320×320), NAME being the file's name, \
+                EXIF orientation applied and no metadata kept. Prints the same JSON line as \
+                `media check`, with "renditions": {"display": {"path", "width", "height", "bytes"}, \
                 "thumb": {…}} added on success. Files are processed in parallel, output stays in order.
 
-                Exit status: 0 when every file was rendered, 1 when any was refused or could not be
+                Exit status: 0 when every file was rendered, 1 when any was refused or could not be \
                 written, 73 when DIR cannot be created.
                 """
         )
 
-        @Argument(help: ArgumentHelp("Image files to render.", valueName: "FILE"))
+        @Argument(help: ArgumentHelp("Image or video files to render.", valueName: "FILE"))
         var files: [String]
 
         @Option(name: .customLong("out"), help: ArgumentHelp("Directory for the renditions (created if missing).", valueName: "DIR"))
         var outDirectory: String
 
-        @Option(help: "Output format: json (JSON Lines, the default and the contract) or table.")
-        var format: OutputFormat = .json
+        @OptionGroup var output: OutputOptions
 
         @OptionGroup var config: ConfigOptions
-
-        @Flag(help: "Print FFmpeg's own messages to standard error (they are always folded into error messages).")
-        var verbose = false
 
         func validate() throws {
             if files.isEmpty { throw ValidationError("name at least one FILE") }
@@ -103,23 +87,10 @@ struct MediaCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            MediaDesk.logMediaLibraries(verbose: verbose)
             let desk = MediaDesk(configuration: try config.load())
-            do {
-                try FileManager.default.createDirectory(atPath: outDirectory, withIntermediateDirectories: true)
-            } catch {
-                FileHandle.standardError.write(Data("statusctl: cannot create \(outDirectory): \(error.localizedDescription)\n".utf8))
-                throw ExitCode(73)
-            }
-            let output = ReportPrinter(format: format, rendering: true)
+            try createDirectory(outDirectory)
             let dir = outDirectory
-            var refused = 0
-            await MediaDesk.forEachInOrder(files, concurrency: desk.pool.threadCount * 2,
-                                           operation: { await desk.render(path: $0, into: dir) }) { report in
-                if !report.ok { refused += 1 }
-                output.print(report)
-            }
-            if refused > 0 { throw ExitCode(1) }
+            try await output.run(files, rendering: true, desk: desk) { await desk.render(path: $0, into: dir) }
         }
     }
 }
@@ -130,12 +101,12 @@ extension MediaCommand {
             commandName: "render-text",
             abstract: "Render a text post into its display and thumb pictures.",
             discussion: """
-                Writes DIR/NAME.display.png (1080×1920) and DIR/NAME.thumb.png (320×320): the text
-                set as large as fits, centred, wrapped by words, right-to-left scripts laid out
-                right-to-left, colour emoji, on the background colour, in white or black, whichever
-                contrasts more (WCAG ratio ≥ 4.5). Prints the same JSON line as `media render`,
-                with "kind": "text", "graphemes", "background", "text_colour", "contrast",
-                "font_family", "font_size" and "unknown_glyphs" (glyphs no font could draw).
+                Writes DIR/NAME.display.png (1080×1920) and DIR/NAME.thumb.png (320×320): the text \
+                set as large as fits, centred, wrapped by words, right-to-left scripts laid out \
+                right-to-left, colour emoji, on the background colour, in white or black, whichever \
+                contrasts more (WCAG ratio ≥ 4.5). Prints the same JSON line as `media render`, \
+                with "kind": "text", "graphemes", "background", "text_colour", "contrast", \
+                "font_family", "font_size" and "unknown_glyphs" (glyphs no font could draw). \
                 Error codes: text_empty, text_too_long, bad_colour, bad_font.
 
                 Exit status: 0 when rendered, 1 when the text was refused, 73 when DIR cannot be created.
@@ -168,16 +139,44 @@ extension MediaCommand {
 
         func run() async throws {
             let desk = MediaDesk(configuration: try config.load())
-            do {
-                try FileManager.default.createDirectory(atPath: outDirectory, withIntermediateDirectories: true)
-            } catch {
-                FileHandle.standardError.write(Data("statusctl: cannot create \(outDirectory): \(error.localizedDescription)\n".utf8))
-                throw ExitCode(73)
-            }
+            try createDirectory(outDirectory)
             let report = await desk.renderText(text, background: background, font: font, into: outDirectory, name: name)
             ReportPrinter(format: format, rendering: true).print(report)
             if !report.ok { throw ExitCode(1) }
         }
+    }
+}
+
+/// Output options shared by the media commands.
+struct OutputOptions: ParsableArguments {
+    @Option(help: "Output format: json (JSON Lines, the default and the contract) or table.")
+    var format: OutputFormat = .json
+
+    @Flag(help: "Print FFmpeg's own messages to standard error (they are always folded into error messages).")
+    var verbose = false
+
+    /// Runs `operation` over `files` (a few at a time), prints each report in input order, and
+    /// exits 1 when any file was refused.
+    func run(_ files: [String], rendering: Bool, desk: MediaDesk,
+             operation: @escaping @Sendable (String) async -> MediaFileReport) async throws {
+        MediaDesk.logMediaLibraries(verbose: verbose)
+        let printer = ReportPrinter(format: format, rendering: rendering)
+        var refused = 0
+        await MediaDesk.forEachInOrder(files, concurrency: desk.pool.threadCount * 2, operation: operation) { report in
+            if !report.ok { refused += 1 }
+            printer.print(report)
+        }
+        if refused > 0 { throw ExitCode(1) }
+    }
+}
+
+/// Creates an output directory (and its parents), or exits 73.
+func createDirectory(_ path: String) throws {
+    do {
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    } catch {
+        FileHandle.standardError.write(Data("statusctl: cannot create \(path): \(error.localizedDescription)\n".utf8))
+        throw ExitCode(73)
     }
 }
 

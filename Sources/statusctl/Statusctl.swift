@@ -10,7 +10,7 @@ struct Statusctl: AsyncParsableCommand {
         discussion: """
             JSON on standard output is the contract; messages for people go to standard error.
 
-            Exit status: 0 success; 1 an input was refused (see each JSON line's "error");
+            Exit status: 0 success; 1 an input was refused (see each JSON line's "error"); \
             64 usage error; 73 an output directory could not be created; 78 configuration error.
             """,
         subcommands: [MediaCommand.self, VersionCommand.self]
