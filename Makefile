@@ -16,7 +16,7 @@ run: build
 	@mkdir -p var/renditions
 	$(STATUSCTL) version
 	$(STATUSCTL) media render $(sort $(wildcard fixtures/images/jpeg-*.jpg fixtures/images/png-*.png)) --out var/renditions
-	$(STATUSCTL) media render $(sort $(wildcard fixtures/video/mp4-h264-aac.mp4 fixtures/video/mp4-rotated-*.mp4 fixtures/video/webm-*.webm fixtures/video/mkv-*.mkv fixtures/video/mp4-hevc.mp4 fixtures/video/gif-animation.gif fixtures/video/mp4-black-then-content.mp4)) --out var/renditions
+	$(STATUSCTL) media render $(sort $(wildcard fixtures/video/mp4-h264-aac.mp4 fixtures/video/mp4-rotated-*.mp4 fixtures/video/webm-vp9-opus.webm fixtures/video/mkv-*.mkv fixtures/video/mp4-hevc.mp4 fixtures/video/gif-animation.gif fixtures/video/mp4-black-then-content.mp4)) --out var/renditions
 	$(STATUSCTL) media render-text --text "$$(cat fixtures/text/article-ar.txt)" --background "#075E54" --font 3 --out var/renditions --name article-ar
 
 test: bootstrap
