@@ -8,7 +8,9 @@ import StatusCore
 /// Hostile files are bounded: probing reads at most `probeSize` bytes and analyses at most
 /// `analyzeSeconds`; the decoder refuses frames over the pixel limit (`max_pixels`); decoding
 /// for the poster stops after `decodeFrameBudget` frames or `decodeTimeBudget` seconds.
-/// Duration is measured from the video packets actually present, not taken from the container.
+/// Duration is measured from the video samples actually present (the sample tables of MP4/MOV,
+/// whose every sample must lie inside the file; every packet of WebM, Matroska and GIF), not
+/// taken from the container's header.
 ///
 /// The poster frame is the first keyframe at or after 1 s (the middle of clips of 1 s or less).
 /// When that frame is flat — black or a single colour, judged by the spread of its luma — the
@@ -86,7 +88,7 @@ struct Budget {
     }
 }
 
-/// One opened, validated video: streams chosen, packets scanned, decoder ready.
+/// One opened, validated video: streams chosen, samples accounted for, decoder ready.
 final class Probe {
     let demuxer: Demuxer
     let decoder: VideoDecoder
@@ -99,7 +101,7 @@ final class Probe {
     let storedWidth: Int
     let storedHeight: Int
     let framesPerSecond: Double
-    /// Video packet timestamps (stream time base).
+    /// First and end presentation timestamps of the video samples (stream time base).
     let startTime: Int64
     let endTime: Int64
     let keyframes: [Int64]
