@@ -101,8 +101,7 @@ public struct MediaDesk: Sendable {
         let processor = self.processor
         do {
             let info = try await pool.run {
-                let bytes = try MediaFileReader.read(path: path, limit: processor.maxInputBytes)
-                return try processor.check(bytes)
+                try processor.check(file: path)
             }
             return MediaFileReport(file: path, info: info)
         } catch {
@@ -118,8 +117,7 @@ public struct MediaDesk: Sendable {
         do {
             let name = (path as NSString).lastPathComponent
             let result = try await pool.run { () throws -> (MediaInfo, RenditionFile, RenditionFile) in
-                let bytes = try MediaFileReader.read(path: path, limit: processor.maxInputBytes)
-                let rendered = try processor.render(bytes)
+                let rendered = try processor.render(file: path)
                 let display = try Self.write(rendered.display, to: directory, name: "\(name).display.jpg")
                 let thumb = try Self.write(rendered.thumb, to: directory, name: "\(name).thumb.jpg")
                 return (rendered.info, display, thumb)

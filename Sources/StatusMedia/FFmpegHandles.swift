@@ -35,32 +35,49 @@ final class MemoryInput {
     }
 }
 
-/// The one owner of an opened demuxer over memory: the AVFormatContext, its custom AVIOContext
-/// and that context's buffer, all freed in `deinit` on every path.
+/// The one owner of an opened demuxer: the AVFormatContext and its AVIOContext (over memory,
+/// with its buffer, or over a local file), all freed in `deinit` on every path.
 final class Demuxer {
     private(set) var context: UnsafeMutablePointer<AVFormatContext>?
     private var io: UnsafeMutablePointer<AVIOContext>?
-    private let input: MemoryInput
+    private let input: MemoryInput?
 
     var format: UnsafeMutablePointer<AVFormatContext> { context! }
 
-    /// Probes the container and opens it. `accept` sees the probed demuxer's name and may refuse
-    /// it before libavformat parses anything beyond the probe buffer.
+    /// Opens bytes in memory. `accept` sees the probed demuxer's name and may refuse it before
+    /// libavformat parses anything beyond the probe buffer.
     init(bytes: UnsafeRawBufferPointer, probeSize: Int, analyzeMicroseconds: Int,
          accept: (String) throws -> Void) throws {
-        input = MemoryInput(bytes)
+        let memory = MemoryInput(bytes)
+        input = memory
         let bufferSize = 32 * 1024
         guard let buffer = av_malloc(bufferSize) else { throw MediaError(.corrupt, "out of memory") }
         io = avio_alloc_context(buffer.assumingMemoryBound(to: UInt8.self), Int32(bufferSize), 0,
-                                Unmanaged.passUnretained(input).toOpaque(), MemoryInput.read, nil, MemoryInput.seek)
-        guard let io else {
+                                Unmanaged.passUnretained(memory).toOpaque(), MemoryInput.read, nil, MemoryInput.seek)
+        guard io != nil else {
             av_free(buffer)
             throw MediaError(.corrupt, "out of memory")
         }
+        try open(probeSize: probeSize, analyzeMicroseconds: analyzeMicroseconds, accept: accept)
+    }
+
+    /// Opens a local file, read as it is needed rather than loaded whole. Only FFmpeg's `file`
+    /// protocol is allowed, and the path is always taken as a path (never a URL).
+    init(path: String, probeSize: Int, analyzeMicroseconds: Int, accept: (String) throws -> Void) throws {
+        input = nil
+        var options: OpaquePointer?
+        av_dict_set(&options, "protocol_whitelist", "file", 0)
+        defer { av_dict_free(&options) }
+        let rc = avio_open2(&io, "file:" + path, 1 /* AVIO_FLAG_READ */, nil, &options)
+        guard rc >= 0, io != nil else { throw FFmpegLog.error(.unreadable, "cannot open \(path)", status: rc) }
+        try open(probeSize: probeSize, analyzeMicroseconds: analyzeMicroseconds, accept: accept)
+    }
+
+    private func open(probeSize: Int, analyzeMicroseconds: Int, accept: (String) throws -> Void) throws {
         var probed: UnsafePointer<AVInputFormat>?
         let probe = av_probe_input_buffer2(io, &probed, "", nil, 0, UInt32(min(probeSize, Int(UInt32.max))))
         guard probe >= 0, let probed else {
-            throw FFmpegLog.error(.unsupportedFormat, "not a video container libavformat recognises", status: probe)
+            throw MediaError(.unsupportedFormat, "not an image (JPEG, PNG) nor a video (MP4/MOV, WebM, Matroska, animated GIF)")
         }
         try accept(String(cString: probed.pointee.name))
 
@@ -80,9 +97,12 @@ final class Demuxer {
 
     deinit {
         if context != nil { avformat_close_input(&context) }
-        if io != nil {
+        guard io != nil else { return }
+        if input != nil {
             av_freep(&io!.pointee.buffer)
             avio_context_free(&io)
+        } else {
+            avio_closep(&io)
         }
     }
 }

@@ -39,4 +39,22 @@ public enum MediaFileReader {
         if let failure { throw failure }
         return bytes
     }
+
+    /// The first `count` bytes of a regular file (fewer when it is shorter).
+    public static func head(path: String, count: Int) throws -> [UInt8] {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else {
+            throw MediaError(.unreadable, "cannot open \(path): \(String(cString: strerror(errno)))")
+        }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else {
+            throw MediaError(.unreadable, "\(path) is not a regular file")
+        }
+        var bytes = [UInt8](repeating: 0, count: count)
+        let n = bytes.withUnsafeMutableBytes { Foundation.read(fd, $0.baseAddress, count) }
+        guard n >= 0 else { throw MediaError(.unreadable, "cannot read \(path): \(String(cString: strerror(errno)))") }
+        bytes.removeLast(count - n)
+        return bytes
+    }
 }

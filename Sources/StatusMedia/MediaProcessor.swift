@@ -36,6 +36,27 @@ public struct MediaProcessor: Sendable {
         isImage(bytes) ? try images.render(bytes) : try videos.render(bytes)
     }
 
+    /// Full validation of a local file: images are read whole (they are small and decoded
+    /// whole), videos are read by libavformat as needed.
+    public func check(file path: String) throws -> MediaInfo {
+        if try isImage(file: path) {
+            return try images.check(MediaFileReader.read(path: path, limit: configuration.image.maxBytes))
+        }
+        return try videos.check(file: path)
+    }
+
+    /// Validation and both renditions for a local file.
+    public func render(file path: String) throws -> RenderedMedia {
+        if try isImage(file: path) {
+            return try images.render(MediaFileReader.read(path: path, limit: configuration.image.maxBytes))
+        }
+        return try videos.render(file: path)
+    }
+
+    private func isImage(file path: String) throws -> Bool {
+        try isImage(MediaFileReader.head(path: path, count: 16))
+    }
+
     private func isImage(_ bytes: [UInt8]) -> Bool {
         let sniffed = bytes.withUnsafeBytes { FormatSniffer.sniff($0) }
         switch sniffed {

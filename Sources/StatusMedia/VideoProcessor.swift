@@ -36,30 +36,41 @@ public struct VideoProcessor: Sendable {
     /// Probes and validates: container, streams, codecs, size, frame rate and measured duration.
     /// Decodes the first frame so that undecodable files are refused as `corrupt`.
     public func check(_ bytes: [UInt8]) throws -> MediaInfo {
-        try bytes.withUnsafeBytes { raw in
-            try withFFmpeg {
-                let probe = try Probe(raw, processor: self)
-                var budget = Budget(self)
-                _ = try probe.decodeFrame(atOrAfter: probe.startTime, budget: &budget)
-                return probe.info(byteCount: raw.count, posterSeconds: nil)
-            }
-        }
+        try bytes.withUnsafeBytes { raw in try withFFmpeg { try check(Probe(.memory(raw), processor: self)) } }
     }
 
     /// Validates and makes the `display` and `thumb` renditions from the poster frame.
     public func render(_ bytes: [UInt8]) throws -> RenderedMedia {
-        try bytes.withUnsafeBytes { raw in
-            try withFFmpeg {
-                let probe = try Probe(raw, processor: self)
-                var budget = Budget(self)
-                let (image, seconds) = try probe.poster(budget: &budget)
-                let (display, thumb) = try Renditions.make(
-                    from: image, storedSize: (image.width, image.height), orientation: probe.orientation,
-                    settings: configuration.renditions)
-                return RenderedMedia(info: probe.info(byteCount: raw.count, posterSeconds: seconds),
-                                     display: display, thumb: thumb)
-            }
-        }
+        try bytes.withUnsafeBytes { raw in try withFFmpeg { try render(Probe(.memory(raw), processor: self)) } }
+    }
+
+    /// `check` for a local file, read as needed rather than loaded whole (a 60 s clip's
+    /// poster needs its header and one keyframe, not its 40 MB).
+    public func check(file path: String) throws -> MediaInfo {
+        let source = try VideoSource.file(path, limit: configuration.video.maxBytes)
+        return try withFFmpeg { try check(Probe(source, processor: self)) }
+    }
+
+    /// `render` for a local file, read as needed rather than loaded whole.
+    public func render(file path: String) throws -> RenderedMedia {
+        let source = try VideoSource.file(path, limit: configuration.video.maxBytes)
+        return try withFFmpeg { try render(Probe(source, processor: self)) }
+    }
+
+    private func check(_ probe: Probe) throws -> MediaInfo {
+        var budget = Budget(self)
+        _ = try probe.decodeFrame(atOrAfter: probe.startTime, budget: &budget)
+        return probe.info(byteCount: probe.byteCount, posterSeconds: nil)
+    }
+
+    private func render(_ probe: Probe) throws -> RenderedMedia {
+        var budget = Budget(self)
+        let (image, seconds) = try probe.poster(budget: &budget)
+        let (display, thumb) = try Renditions.make(
+            from: image, storedSize: (image.width, image.height), orientation: probe.orientation,
+            settings: configuration.renditions)
+        return RenderedMedia(info: probe.info(byteCount: probe.byteCount, posterSeconds: seconds),
+                             display: display, thumb: thumb)
     }
 
     private func withFFmpeg<T>(_ body: () throws -> T) throws -> T {
@@ -67,6 +78,46 @@ public struct VideoProcessor: Sendable {
         FFmpegLog.clear()
         defer { FFmpegLog.clear() }
         return try body()
+    }
+}
+
+/// Where a video's bytes come from.
+enum VideoSource {
+    case memory(UnsafeRawBufferPointer)
+    /// A regular file of `size` bytes whose first bytes are `head`.
+    case file(path: String, size: Int, head: [UInt8])
+
+    /// A local file, refused as `too_large` from its size before anything is read.
+    static func file(_ path: String, limit: Int) throws -> VideoSource {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw MediaError(.unreadable, "cannot open \(path): \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else {
+            throw MediaError(.unreadable, "\(path) is not a regular file")
+        }
+        let size = Int(st.st_size)
+        guard size <= limit else {
+            throw MediaError(.tooLarge, "file is \(size) bytes; the limit for videos is \(limit)")
+        }
+        var head = [UInt8](repeating: 0, count: min(size, 64))
+        let n = head.withUnsafeMutableBytes { Foundation.read(fd, $0.baseAddress, $0.count) }
+        if n < head.count { head.removeLast(head.count - max(n, 0)) }
+        return .file(path: path, size: size, head: head)
+    }
+
+    var size: Int {
+        switch self {
+        case .memory(let raw): return raw.count
+        case .file(_, let size, _): return size
+        }
+    }
+
+    var head: [UInt8] {
+        switch self {
+        case .memory(let raw): return Array(raw.prefix(64))
+        case .file(_, _, let head): return head
+        }
     }
 }
 
@@ -120,22 +171,32 @@ final class Probe {
     func seconds(_ ticks: Int64) -> Double { Double(ticks) * av_q2d(timeBase) }
     func ticks(_ seconds: Double) -> Int64 { Int64((seconds / av_q2d(timeBase)).rounded()) }
 
-    init(_ raw: UnsafeRawBufferPointer, processor: VideoProcessor) throws {
+    /// Size of the input in bytes.
+    let byteCount: Int
+
+    init(_ source: VideoSource, processor: VideoProcessor) throws {
         let limits = processor.configuration.video
-        guard raw.count <= limits.maxBytes else {
-            throw MediaError(.tooLarge, "file is \(raw.count) bytes; the limit for videos is \(limits.maxBytes)")
+        byteCount = source.size
+        guard byteCount <= limits.maxBytes else {
+            throw MediaError(.tooLarge, "file is \(byteCount) bytes; the limit for videos is \(limits.maxBytes)")
         }
-        guard !raw.isEmpty else { throw MediaError(.unsupportedFormat, "the file is empty") }
+        guard byteCount > 0 else { throw MediaError(.unsupportedFormat, "the file is empty") }
         var demuxerName = ""
-        demuxer = try Demuxer(bytes: raw, probeSize: processor.probeSize,
-                              analyzeMicroseconds: Int(processor.analyzeSeconds * 1_000_000)) { name in
+        let accept: (String) throws -> Void = { name in
             demuxerName = name
             guard ["mov,mp4,m4a,3gp,3g2,mj2", "matroska,webm", "gif"].contains(name) else {
                 throw MediaError(.unsupportedFormat, "\(name) is not an accepted container; videos must be MP4/MOV, WebM, Matroska or an animated GIF")
             }
         }
+        let analyze = Int(processor.analyzeSeconds * 1_000_000)
+        switch source {
+        case .memory(let raw):
+            demuxer = try Demuxer(bytes: raw, probeSize: processor.probeSize, analyzeMicroseconds: analyze, accept: accept)
+        case .file(let path, _, _):
+            demuxer = try Demuxer(path: path, probeSize: processor.probeSize, analyzeMicroseconds: analyze, accept: accept)
+        }
         let ctx = demuxer.format
-        format = Self.containerFormat(demuxer: demuxerName, context: ctx, bytes: raw)
+        format = Self.containerFormat(demuxer: demuxerName, head: source.head)
 
         // The video stream: the best one that is not cover art.
         var videoIndex: Int32 = -1
@@ -203,7 +264,7 @@ final class Probe {
         var first = Int64.max, last = Int64.min
         var keys: [Int64] = []
         if format == .mp4 || format == .mov,
-           let indexed = try Self.indexScan(stream, fileSize: raw.count, audio: audioIndex >= 0 ? ctx.pointee.streams[Int(audioIndex)] : nil) {
+           let indexed = try Self.indexScan(stream, fileSize: byteCount, audio: audioIndex >= 0 ? ctx.pointee.streams[Int(audioIndex)] : nil) {
             (count, first, last, keys) = indexed
             if count > maxPackets {
                 throw MediaError(.tooLong, "more than \(maxPackets) video frames; the limit is \(Int(limits.maxDurationSeconds)) s at \(Int(limits.maxFramesPerSecond)) fps")
@@ -507,7 +568,7 @@ final class Probe {
         return [0, 90, 180, 270].min { abs($0 - clockwise) < abs($1 - clockwise) } ?? 0
     }
 
-    static func containerFormat(demuxer: String, context: UnsafeMutablePointer<AVFormatContext>, bytes: UnsafeRawBufferPointer) -> MediaFormat {
+    static func containerFormat(demuxer: String, head bytes: [UInt8]) -> MediaFormat {
         switch demuxer {
         case "gif": return .gif
         case "matroska,webm":

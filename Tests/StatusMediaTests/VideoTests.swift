@@ -108,6 +108,34 @@ func videoFixture(_ name: String) throws -> [UInt8] {
         #expect(Self.spread(try decodeJPEG(black.display.bytes)) < 3)
     }
 
+    /// Opening a file (read as needed) and opening its bytes give the same answers.
+    @Test(arguments: ["mp4-rotated-90.mp4", "webm-vp9-opus.webm", "gif-animation.gif", "mp4-truncated.mp4",
+                      "mp4-lies-short.mp4", "raw-h264.h264", "mov-h264.mov"])
+    func fileAndMemoryAgree(_ name: String) throws {
+        let path = videoFixtures.appendingPathComponent(name).path
+        func outcome(_ body: () throws -> RenderedMedia) -> String {
+            do {
+                let r = try body()
+                return "\(r.info) \(r.display.bytes.count) \(r.thumb.bytes.count)"
+            } catch let e as MediaError { return e.code.rawValue } catch { return "\(error)" }
+        }
+        let fromFile = outcome { try processor.render(file: path) }
+        let fromMemory = outcome { try processor.render(try videoFixture(name)) }
+        #expect(fromFile == fromMemory)
+    }
+
+    /// A path is a path: never a URL or another FFmpeg protocol, even with a colon in it.
+    @Test func pathsAreNeverURLs() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("status-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let odd = dir.appendingPathComponent("concat:clip.mp4")
+        try FileManager.default.copyItem(at: videoFixtures.appendingPathComponent("mp4-h264-aac.mp4"), to: odd)
+        #expect(try processor.check(file: odd.path).kind == .video)
+        for url in ["http://127.0.0.1:9/x.mp4", "concat:a.mp4|b.mp4", "pipe:0"] {
+            #expect(throws: MediaError.self) { try processor.check(file: url) }
+        }
+    }
+
     @Test func limitsComeFromConfiguration() throws {
         let bytes = try videoFixture("mp4-h264-aac.mp4")
         func code(_ configuration: MediaConfiguration) -> MediaError.Code? {
