@@ -23,9 +23,6 @@ public struct MediaProcessor: Sendable {
     /// Limits and rendition settings in force.
     public var configuration: MediaConfiguration { images.configuration }
 
-    /// The largest file either path accepts; reading more than this is never needed.
-    public var maxInputBytes: Int { max(configuration.image.maxBytes, configuration.video.maxBytes) }
-
     /// Full validation of an image or a video.
     public func check(_ bytes: [UInt8]) throws -> MediaInfo {
         isImage(bytes) ? try images.check(bytes) : try videos.check(bytes)
