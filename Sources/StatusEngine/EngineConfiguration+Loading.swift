@@ -1,4 +1,5 @@
 import Foundation
+import StatusCore
 import StatusMedia
 
 /// A configuration file that could not be used.
@@ -66,19 +67,8 @@ extension EngineConfiguration {
     enum CodingKeys: String, CodingKey { case media }
 
     public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(["media"])
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        let unknown = try decoder.container(keyedBy: AnyConfigKey.self).allKeys.map(\.stringValue).filter { $0 != "media" }
-        if let key = unknown.first {
-            throw DecodingError.dataCorrupted(.init(codingPath: [AnyConfigKey(stringValue: key)],
-                                                    debugDescription: "unknown key \(key.debugDescription); expected media"))
-        }
         media = try c.decodeIfPresent(MediaConfiguration.self, forKey: .media) ?? .default
     }
-}
-
-private struct AnyConfigKey: CodingKey {
-    var stringValue: String
-    var intValue: Int? { nil }
-    init(stringValue: String) { self.stringValue = stringValue }
-    init?(intValue: Int) { nil }
 }

@@ -8,14 +8,8 @@ struct ImageHeader: Equatable {
     var width: Int
     var height: Int
     var orientation: Orientation
-    /// JPEG only: number of colour components in the frame (1 grey, 3 YCbCr/RGB, 4 CMYK/YCCK).
-    var components: Int = 3
     /// JPEG only: an Adobe APP14 marker was present (CMYK stored inverted, Photoshop style).
     var hasAdobeMarker: Bool = false
-    /// PNG only: colour type and bit depth from IHDR.
-    var pngColourType: Int = 0
-    var pngBitDepth: Int = 0
-    var pngInterlaced: Bool = false
     /// PNG only: a gAMA chunk is present (libpng then converts to sRGB gamma itself).
     var pngHasGamma: Bool = false
     /// The embedded ICC profile (JPEG APP2 chunks joined, PNG iCCP inflated), if any.
@@ -95,7 +89,7 @@ enum JPEGHeaderReader {
                 }
                 return ImageHeader(
                     format: .jpeg, width: frame.w, height: frame.h, orientation: orientation ?? .up,
-                    components: frame.n, hasAdobeMarker: adobe, iccProfile: icc)
+                    hasAdobeMarker: adobe, iccProfile: icc)
             default:
                 break
             }
@@ -158,7 +152,6 @@ enum PNGHeaderReader {
         }
         return ImageHeader(
             format: .png, width: width, height: height, orientation: orientation ?? .up,
-            pngColourType: colourType, pngBitDepth: depth, pngInterlaced: interlace == 1,
             pngHasGamma: hasGamma, iccProfile: icc)
     }
 

@@ -161,7 +161,7 @@ public struct ImageProcessor: Sendable {
         switch FormatSniffer.sniff(raw) {
         case .image(.jpeg): header = try JPEGHeaderReader.read(raw)
         case .image(.png): header = try PNGHeaderReader.read(raw)
-        case .other(let name):
+        case .other(let name), .video(let name):
             throw MediaError(.unsupportedFormat, "looks like \(name); image posts must be JPEG or PNG")
         case .unknown:
             throw MediaError(.unsupportedFormat, raw.isEmpty ? "the file is empty" : "not a JPEG or PNG image")

@@ -1,3 +1,5 @@
+import StatusCore
+
 /// Limits and rendition settings of the media module.
 ///
 /// The defaults here are the product's documented defaults and are kept equal to
@@ -33,7 +35,7 @@ public struct MediaConfiguration: Sendable, Equatable, Codable {
     }
 
     public init(from decoder: any Decoder) throws {
-        try rejectUnknownKeys(decoder, known: CodingKeys.allCases.map(\.rawValue))
+        try decoder.rejectUnknownKeys(CodingKeys.allCases.map(\.rawValue))
         let c = try decoder.container(keyedBy: CodingKeys.self)
         let d = MediaConfiguration.default
         image = try c.decodeIfPresent(ImageLimits.self, forKey: .image) ?? d.image
@@ -64,7 +66,7 @@ public struct ImageLimits: Sendable, Equatable, Codable {
     }
 
     public init(from decoder: any Decoder) throws {
-        try rejectUnknownKeys(decoder, known: CodingKeys.allCases.map(\.rawValue))
+        try decoder.rejectUnknownKeys(CodingKeys.allCases.map(\.rawValue))
         let c = try decoder.container(keyedBy: CodingKeys.self)
         let d = ImageLimits()
         maxBytes = try c.decodePositive(.maxBytes) ?? d.maxBytes
@@ -105,7 +107,7 @@ public struct VideoLimits: Sendable, Equatable, Codable {
     }
 
     public init(from decoder: any Decoder) throws {
-        try rejectUnknownKeys(decoder, known: CodingKeys.allCases.map(\.rawValue))
+        try decoder.rejectUnknownKeys(CodingKeys.allCases.map(\.rawValue))
         let c = try decoder.container(keyedBy: CodingKeys.self)
         let d = VideoLimits()
         maxBytes = try c.decodePositive(.maxBytes) ?? d.maxBytes
@@ -140,7 +142,7 @@ public struct TextLimits: Sendable, Equatable, Codable {
     }
 
     public init(from decoder: any Decoder) throws {
-        try rejectUnknownKeys(decoder, known: CodingKeys.allCases.map(\.rawValue))
+        try decoder.rejectUnknownKeys(CodingKeys.allCases.map(\.rawValue))
         let c = try decoder.container(keyedBy: CodingKeys.self)
         let d = TextLimits()
         maxGraphemes = try c.decodePositive(.maxGraphemes) ?? d.maxGraphemes
@@ -172,7 +174,7 @@ public struct RenditionSettings: Sendable, Equatable, Codable {
     enum CodingKeys: String, CodingKey, CaseIterable { case display, thumb }
 
     public init(from decoder: any Decoder) throws {
-        try rejectUnknownKeys(decoder, known: CodingKeys.allCases.map(\.rawValue))
+        try decoder.rejectUnknownKeys(CodingKeys.allCases.map(\.rawValue))
         let c = try decoder.container(keyedBy: CodingKeys.self)
         let d = RenditionSettings()
         display = try c.decodeIfPresent(RenditionSpec.self, forKey: .display) ?? d.display
@@ -201,7 +203,7 @@ public struct RenditionSpec: Sendable, Equatable, Codable {
     }
 
     public init(from decoder: any Decoder) throws {
-        try rejectUnknownKeys(decoder, known: CodingKeys.allCases.map(\.rawValue))
+        try decoder.rejectUnknownKeys(CodingKeys.allCases.map(\.rawValue))
         let c = try decoder.container(keyedBy: CodingKeys.self)
         guard let w = try c.decodePositive(.maxWidth), let h = try c.decodePositive(.maxHeight),
               let q = try c.decodePositive(.quality)
@@ -219,24 +221,6 @@ public struct RenditionSpec: Sendable, Equatable, Codable {
 }
 
 // MARK: - Decoding helpers
-
-private struct AnyKey: CodingKey {
-    var stringValue: String
-    var intValue: Int? { nil }
-    init(stringValue: String) { self.stringValue = stringValue }
-    init?(intValue: Int) { nil }
-}
-
-/// Configuration files are strict: a misspelt key is an error, not a silently ignored setting.
-func rejectUnknownKeys(_ decoder: any Decoder, known: [String]) throws {
-    let c = try decoder.container(keyedBy: AnyKey.self)
-    let unknown = c.allKeys.map(\.stringValue).filter { !known.contains($0) }.sorted()
-    if let first = unknown.first {
-        throw DecodingError.dataCorruptedError(
-            forKey: AnyKey(stringValue: first), in: c,
-            debugDescription: "unknown key \(first.debugDescription); expected one of \(known.joined(separator: ", "))")
-    }
-}
 
 extension KeyedDecodingContainer {
     func decodePositive(_ key: Key) throws -> Int? {

@@ -25,41 +25,53 @@ public struct MediaProcessor: Sendable {
 
     /// Full validation of an image or a video.
     public func check(_ bytes: [UInt8]) throws -> MediaInfo {
-        isImage(bytes) ? try images.check(bytes) : try videos.check(bytes)
+        Self.isVideo(bytes) ? try videos.check(bytes) : try images.check(bytes)
     }
 
     /// Validation and both renditions, for an image or a video.
     public func render(_ bytes: [UInt8]) throws -> RenderedMedia {
-        isImage(bytes) ? try images.render(bytes) : try videos.render(bytes)
+        Self.isVideo(bytes) ? try videos.render(bytes) : try images.render(bytes)
     }
 
     /// Full validation of a local file: images are read whole (they are small and decoded
     /// whole), videos are read by libavformat as needed.
     public func check(file path: String) throws -> MediaInfo {
-        if try isImage(file: path) {
-            return try images.check(MediaFileReader.read(path: path, limit: configuration.image.maxBytes))
+        switch try route(path) {
+        case .image: return try images.check(MediaFileReader.read(path: path, limit: configuration.image.maxBytes))
+        case .video(let source): return try videos.check(source)
         }
-        return try videos.check(file: path)
     }
 
     /// Validation and both renditions for a local file.
     public func render(file path: String) throws -> RenderedMedia {
-        if try isImage(file: path) {
-            return try images.render(MediaFileReader.read(path: path, limit: configuration.image.maxBytes))
+        switch try route(path) {
+        case .image: return try images.render(MediaFileReader.read(path: path, limit: configuration.image.maxBytes))
+        case .video(let source): return try videos.render(source)
         }
-        return try videos.render(file: path)
     }
 
-    private func isImage(file path: String) throws -> Bool {
-        try isImage(MediaFileReader.head(path: path, count: 16))
+    private enum Route {
+        case image
+        case video(VideoSource)
     }
 
-    private func isImage(_ bytes: [UInt8]) -> Bool {
-        let sniffed = bytes.withUnsafeBytes { FormatSniffer.sniff($0) }
-        switch sniffed {
-        case .image: return true
-        case .other(let name): return !["GIF", "an MP4/MOV video", "a WebM/Matroska video"].contains(name)
-        case .unknown: return bytes.isEmpty
+    /// Reads the file's first bytes once and decides which path takes it.
+    private func route(_ path: String) throws -> Route {
+        let (head, size) = try MediaFileReader.head(path: path, count: 64)
+        guard Self.isVideo(head) else { return .image }
+        guard size <= configuration.video.maxBytes else {
+            throw MediaError(.tooLarge, "file is \(size) bytes; the limit for videos is \(configuration.video.maxBytes)")
+        }
+        return .video(.file(path: path, size: size, head: head))
+    }
+
+    /// Video containers, and bytes nobody recognised (libavformat gets the last word on those);
+    /// JPEG, PNG and the other known image formats go to the image path, which names them.
+    private static func isVideo(_ bytes: [UInt8]) -> Bool {
+        switch bytes.withUnsafeBytes({ FormatSniffer.sniff($0) }) {
+        case .image, .other: return false
+        case .video: return true
+        case .unknown: return !bytes.isEmpty
         }
     }
 }

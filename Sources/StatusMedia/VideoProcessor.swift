@@ -47,14 +47,20 @@ public struct VideoProcessor: Sendable {
     /// `check` for a local file, read as needed rather than loaded whole (a 60 s clip's
     /// poster needs its header and one keyframe, not its 40 MB).
     public func check(file path: String) throws -> MediaInfo {
-        let source = try VideoSource.file(path, limit: configuration.video.maxBytes)
-        return try withFFmpeg { try check(Probe(source, processor: self)) }
+        try check(VideoSource.file(path, limit: configuration.video.maxBytes))
     }
 
     /// `render` for a local file, read as needed rather than loaded whole.
     public func render(file path: String) throws -> RenderedMedia {
-        let source = try VideoSource.file(path, limit: configuration.video.maxBytes)
-        return try withFFmpeg { try render(Probe(source, processor: self)) }
+        try render(VideoSource.file(path, limit: configuration.video.maxBytes))
+    }
+
+    func check(_ source: VideoSource) throws -> MediaInfo {
+        try withFFmpeg { try check(Probe(source, processor: self)) }
+    }
+
+    func render(_ source: VideoSource) throws -> RenderedMedia {
+        try withFFmpeg { try render(Probe(source, processor: self)) }
     }
 
     private func check(_ probe: Probe) throws -> MediaInfo {
@@ -87,22 +93,12 @@ enum VideoSource {
     /// A regular file of `size` bytes whose first bytes are `head`.
     case file(path: String, size: Int, head: [UInt8])
 
-    /// A local file, refused as `too_large` from its size before anything is read.
+    /// A local file, refused as `too_large` from its size before libavformat reads it.
     static func file(_ path: String, limit: Int) throws -> VideoSource {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw MediaError(.unreadable, "cannot open \(path): \(String(cString: strerror(errno)))") }
-        defer { close(fd) }
-        var st = stat()
-        guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else {
-            throw MediaError(.unreadable, "\(path) is not a regular file")
-        }
-        let size = Int(st.st_size)
+        let (head, size) = try MediaFileReader.head(path: path, count: 64)
         guard size <= limit else {
             throw MediaError(.tooLarge, "file is \(size) bytes; the limit for videos is \(limit)")
         }
-        var head = [UInt8](repeating: 0, count: min(size, 64))
-        let n = head.withUnsafeMutableBytes { Foundation.read(fd, $0.baseAddress, $0.count) }
-        if n < head.count { head.removeLast(head.count - max(n, 0)) }
         return .file(path: path, size: size, head: head)
     }
 
@@ -366,7 +362,8 @@ final class Probe {
         var t = target + 0.25
         while t <= limit { candidates.append(startTime + ticks(t)); t += 0.25 }
 
-        var best: (image: RGBImage, time: Double, spread: Double)?
+        // Only the chosen frame is converted at full size; candidates are judged on a 64-pixel copy.
+        var best: (frame: Frame, pts: Int64, spread: Double)?
         var tried = Set<Int64>()
         for candidate in candidates where tried.insert(candidate).inserted {
             let frame: Frame, pts: Int64
@@ -376,13 +373,11 @@ final class Probe {
                 break // out of budget or data: keep the best frame found so far
             }
             let spread = Self.lumaSpread(frame.pointer)
-            let image = try Self.rgb(frame.pointer)
-            let time = seconds(pts - startTime)
-            if best == nil || spread > best!.spread { best = (image, time, spread) }
-            if spread >= 4 { return (image, time) }
+            if best == nil || spread > best!.spread { best = (frame, pts, spread) }
+            if spread >= 4 { break }
         }
         guard let best else { throw FFmpegLog.error(.corrupt, "no frame could be decoded") }
-        return (best.image, best.time)
+        return (try Self.rgb(best.frame.pointer), seconds(best.pts - startTime))
     }
 
     /// Seeks to the keyframe at or before `target` and decodes up to the first frame at or after it

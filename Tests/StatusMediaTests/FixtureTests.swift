@@ -15,10 +15,7 @@ import Testing
         var error: String?
     }
 
-    static let expectations: [String: Expectation] = {
-        guard let data = try? Data(contentsOf: fixturesDirectory.appendingPathComponent("expected.json")) else { return [:] }
-        return (try? JSONDecoder().decode([String: Expectation].self, from: data)) ?? [:]
-    }()
+    static let expectations = loadExpectations(fixturesDirectory, as: Expectation.self)
 
     @Test func expectationsCoverTheFixtures() {
         #expect(Self.expectations.count >= 40)

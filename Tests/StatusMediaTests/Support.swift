@@ -58,3 +58,9 @@ func makeImage(width: Int, height: Int, _ f: (Int, Int) -> (UInt8, UInt8, UInt8)
 /// Taken by tests that allocate a lot and by the test that measures resident memory, so the
 /// measurement does not see another test's 90 MB picture come and go.
 let heavyMemoryLock = NSLock()
+
+/// A fixture folder's `expected.json`: file name → what the engine should say about it.
+func loadExpectations<Expectation: Decodable>(_ folder: URL, as type: Expectation.Type) -> [String: Expectation] {
+    guard let data = try? Data(contentsOf: folder.appendingPathComponent("expected.json")) else { return [:] }
+    return (try? JSONDecoder().decode([String: Expectation].self, from: data)) ?? [:]
+}

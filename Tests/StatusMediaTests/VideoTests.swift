@@ -26,10 +26,7 @@ func videoFixture(_ name: String) throws -> [UInt8] {
         var poster_min_s: Double?
     }
 
-    static let expectations: [String: Expectation] = {
-        guard let data = try? Data(contentsOf: videoFixtures.appendingPathComponent("expected.json")) else { return [:] }
-        return (try? JSONDecoder().decode([String: Expectation].self, from: data)) ?? [:]
-    }()
+    static let expectations = loadExpectations(videoFixtures, as: Expectation.self)
 
     @Test func expectationsCoverTheFixtures() {
         #expect(Self.expectations.count >= 20)
