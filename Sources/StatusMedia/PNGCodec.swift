@@ -2,10 +2,6 @@ import CPNG
 
 /// PNG decoding through libpng's simplified `png_image` API (no setjmp in Swift).
 enum PNGCodec {
-    /// Warnings about colour-management chunks: libpng ignores the chunk and the pixels are intact.
-    /// Every other warning (bad CRC in an ancillary chunk, extra data, …) makes the image `corrupt`.
-    private static let toleratedWarningPrefixes = ["iCCP", "sRGB", "cHRM", "gAMA"]
-
     /// Decodes any PNG colour type and bit depth to 8-bit sRGB, alpha composed onto `background`.
     static func decode(_ data: UnsafeRawBufferPointer, header: ImageHeader, background: (UInt8, UInt8, UInt8)) throws -> RGBImage {
         var image = png_image()
@@ -26,11 +22,10 @@ enum PNGCodec {
             png_image_finish_read(&image, &bg, dst.baseAddress, 0, nil)
         }
         guard ok != 0 else { throw MediaError(.corrupt, "PNG: \(message(of: &image))") }
+        // Decoder warnings count as errors (a bad CRC in an ancillary chunk, extra data, a
+        // broken colour profile, …): such a file is `corrupt`, with libpng's message.
         if image.warning_or_error & status_png_image_warning() != 0 {
-            let warning = message(of: &image)
-            if !toleratedWarningPrefixes.contains(where: { warning.hasPrefix($0) }) {
-                throw MediaError(.corrupt, "PNG: \(warning)")
-            }
+            throw MediaError(.corrupt, "PNG: \(message(of: &image))")
         }
         return out
     }

@@ -88,6 +88,23 @@ import Testing
         }
     }
 
+    /// libpng only warns about a damaged ancillary chunk and drops it; warnings count as errors.
+    @Test func pngWarningsAreErrors() throws {
+        let good = try fixture("png-rgb-8.png")
+        _ = try processor.check(good)
+        var text = Self.chunk("tEXt", Array("Comment\0hello".utf8))
+        text[text.count - 1] ^= 0xFF // break its CRC
+        let afterIHDR = 8 + 25
+        let damaged = Array(good[..<afterIHDR]) + text + Array(good[afterIHDR...])
+        do {
+            _ = try processor.check(damaged)
+            Issue.record("a PNG with a damaged tEXt chunk was accepted")
+        } catch let error as MediaError {
+            #expect(error.code == .corrupt)
+            #expect(error.message.contains("tEXt"), "\(error.message)")
+        }
+    }
+
     @Test func randomGarbageAfterMagicNeverCrashes() {
         var seed: UInt64 = 7
         func next() -> UInt8 {
