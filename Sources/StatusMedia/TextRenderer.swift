@@ -21,8 +21,9 @@ public struct TextDetails: Sendable, Equatable {
 }
 
 /// Renders text posts as pictures with Pango and Cairo: the words set as large as fits on the
-/// post's background colour, centred, wrapped by words, right-to-left paragraphs laid out
-/// right-to-left (HarfBuzz shaping, FriBidi), colour emoji, and fontconfig fallback fonts for
+/// post's background colour, wrapped by words, each paragraph aligned to its own start
+/// (right-to-left paragraphs to the right; HarfBuzz shaping, FriBidi) inside a centred block,
+/// colour emoji, and fontconfig fallback fonts for
 /// scripts the chosen family lacks. `display` is 1080×1920 and `thumb` 320×320 (the same text
 /// laid out again for the square, not a crop); both PNG, which suits flat colour.
 ///
@@ -153,7 +154,9 @@ public struct TextRenderer: Sendable {
         let boxWidth = Double(width) - 2 * margin, boxHeight = Double(height) - 2 * margin
         pango_layout_set_width(layout, Int32(boxWidth * scale))
         pango_layout_set_wrap(layout, PANGO_WRAP_WORD_CHAR)
-        pango_layout_set_alignment(layout, PANGO_ALIGN_CENTER)
+        // Each paragraph aligned to its own start (Pango flips LEFT for right-to-left paragraphs);
+        // the block as a whole is centred below.
+        pango_layout_set_alignment(layout, PANGO_ALIGN_LEFT)
         pango_layout_set_auto_dir(layout, 1)
         pango_layout_set_text(layout, text, -1)
 
@@ -180,9 +183,10 @@ public struct TextRenderer: Sendable {
 
         var ink = PangoRectangle(), logical = PangoRectangle()
         pango_layout_get_pixel_extents(layout, &ink, &logical)
-        // Centre the ink vertically and the layout box horizontally (lines are centred within it).
+        // Centre the ink vertically and the block of lines horizontally.
         let top = (Double(height) - Double(ink.height)) / 2 - Double(ink.y)
-        cairo_move_to(cr, margin, top.rounded())
+        let left = (Double(width) - Double(logical.width)) / 2 - Double(logical.x)
+        cairo_move_to(cr, left.rounded(), top.rounded())
         cairo_set_source_rgb(cr, Double(colour.red) / 255, Double(colour.green) / 255, Double(colour.blue) / 255)
         pango_cairo_show_layout(cr, layout)
         let unknown = Int(pango_layout_get_unknown_glyphs_count(layout))

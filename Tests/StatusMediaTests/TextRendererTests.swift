@@ -99,6 +99,29 @@ import Testing
         #expect(latinLeft > 3 * latinRight, "left \(latinLeft) vs right \(latinRight)")
     }
 
+    /// Paragraphs align to their own start inside a centred block: a short last line of an
+    /// Arabic post hugs the block's right edge, of a Latin post its left edge.
+    @Test func paragraphsAlignToTheirStartInACentredBlock() throws {
+        for (text, rightToLeft) in [("مرحبا بالعالم الجميل\nسلام", true), ("Hello wonderful world\nHi", false)] {
+            let drawn = try draw(text, side: (1080, 900))
+            let box = try #require(inkBox(drawn.image))
+            let middle = (box.minY + box.maxY) / 2
+            var lastMin = Int.max, lastMax = Int.min
+            for y in middle...box.maxY {
+                for x in box.minX...box.maxX {
+                    let p = drawn.image.pixel(x: x, y: y)
+                    if abs(Int(p.r) - Int(Self.background.red)) > 60 { lastMin = min(lastMin, x); lastMax = max(lastMax, x) }
+                }
+            }
+            #expect(abs((box.minX + box.maxX) / 2 - 540) <= 12, "\(text): block not centred")
+            if rightToLeft {
+                #expect(box.maxX - lastMax <= 12 && lastMin - box.minX > 150, "\(text): last line \(lastMin)…\(lastMax) in \(box)")
+            } else {
+                #expect(lastMin - box.minX <= 12 && box.maxX - lastMax > 150, "\(text): last line \(lastMin)…\(lastMax) in \(box)")
+            }
+        }
+    }
+
     func inkHeight(_ image: RGBImage, columns: ClosedRange<Int>) -> Int {
         var top = Int.max, bottom = Int.min
         for y in 0..<image.height {
