@@ -8,10 +8,13 @@ let package = Package(
         .executable(name: "statusctl", targets: ["statusctl"]),
         .library(name: "StatusCore", targets: ["StatusCore"]),
         .library(name: "StatusMedia", targets: ["StatusMedia"]),
+        .library(name: "StatusStore", targets: ["StatusStore"]),
         .library(name: "StatusEngine", targets: ["StatusEngine"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // System libraries. Only StatusMedia imports them; each has a shim.h for the
@@ -47,9 +50,18 @@ let package = Package(
             name: "StatusMedia",
             dependencies: ["StatusCore", "CTurboJPEG", "CPNG", "CLCMS2", "CPangoCairo", "CFFmpeg"]
         ),
+        // The only module that touches SQLite (through GRDB) and the blob files.
+        .target(
+            name: "StatusStore",
+            dependencies: [
+                "StatusCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         .target(
             name: "StatusEngine",
-            dependencies: ["StatusCore", "StatusMedia"]
+            dependencies: ["StatusCore", "StatusMedia", "StatusStore"]
         ),
         .executableTarget(
             name: "statusctl",
@@ -63,6 +75,10 @@ let package = Package(
             name: "StatusMediaTests",
             dependencies: ["StatusMedia", "StatusCore"],
             resources: []
+        ),
+        .testTarget(
+            name: "StatusStoreTests",
+            dependencies: ["StatusStore", "StatusCore", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .testTarget(
             name: "StatusEngineTests",

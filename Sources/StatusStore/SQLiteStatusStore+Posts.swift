@@ -1,0 +1,230 @@
+import GRDB
+import StatusCore
+
+extension SQLiteStatusStore {
+    public func publish(_ post: NewPost) async throws -> Post {
+        guard try await read("read a user", { db in try Self.userExists(db, post.author) }) else {
+            throw StoreError(.unknownUser, "no user \(post.author): import the user before publishing")
+        }
+        // Files first: temporary file, fsync, rename. Only then the row.
+        let blobs = self.blobs
+        var staged: [(upload: BlobUpload, blob: StagedBlob)] = []
+        for upload in post.files {
+            staged.append((upload, try blobs.store(upload.content)))
+        }
+        let files = staged
+        return try await write("publish a post") { db in
+            guard let author = try Self.fetchUser(db, post.author) else {
+                throw StoreError(.unknownUser, "no user \(post.author)")
+            }
+            let audience = author.privacy
+            try db.cachedStatement(sql: """
+                INSERT INTO posts (id, author_id, kind, created_at, expires_at, text, background, font, caption,
+                                   format, width, height, duration_ms, audience_mode)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """).execute(arguments: [
+                    post.id.rawValue, post.author.rawValue, post.kind.rawValue, post.createdAt.seconds,
+                    (post.createdAt + statusLifetimeSeconds).seconds, post.text?.text, post.text?.background,
+                    post.text?.font, post.caption, post.media?.format, post.media?.width, post.media?.height,
+                    post.media?.durationMilliseconds, audience.mode.rawValue,
+                ])
+            let seq = db.lastInsertedRowID
+            let member = try db.cachedStatement(sql: "INSERT INTO post_audience (post_seq, member_id) VALUES (?, ?)")
+            for id in audience.list { try member.execute(arguments: [seq, id.rawValue]) }
+            for file in files {
+                try Self.attach(db, blobs: blobs, file.blob, upload: file.upload, post: seq, at: post.createdAt)
+            }
+            guard let stored = try Self.fetchPost(db, id: post.id) else {
+                throw StoreError(.io, "the post \(post.id) vanished while it was being published")
+            }
+            return stored
+        }
+    }
+
+    /// Adds one reference to a blob for a post. Runs inside the write transaction, so it is
+    /// serialized with every unlink (purge, reconcile): if the file is missing by now (a purge
+    /// unlinked the same bytes after we staged them), it is written again before the row commits.
+    static func attach(_ db: Database, blobs: BlobDirectory, _ blob: StagedBlob, upload: BlobUpload,
+                       post seq: Int64, at now: Timestamp) throws {
+        try db.cachedStatement(sql: "DELETE FROM doomed_blobs WHERE id = ?").execute(arguments: [blob.id.rawValue])
+        if !blobs.exists(blob.id) {
+            let again = try blobs.store(upload.content)
+            guard again.id == blob.id else {
+                throw StoreError(.io, "the file for \(upload.role.rawValue) changed while it was being published")
+            }
+        }
+        try db.cachedStatement(sql: """
+            INSERT INTO blobs (id, content_type, bytes, refs, created_at) VALUES (?, ?, ?, 1, ?)
+            ON CONFLICT (id) DO UPDATE SET refs = refs + 1
+            """).execute(arguments: [blob.id.rawValue, upload.contentType, blob.bytes, now.seconds])
+        try db.cachedStatement(sql: """
+            INSERT INTO post_blobs (post_seq, role, blob_id, width, height) VALUES (?, ?, ?, ?, ?)
+            """).execute(arguments: [seq, upload.role.rawValue, blob.id.rawValue, upload.width, upload.height])
+    }
+
+    /// Drops the posts' references to their files; a file left with none is moved to
+    /// `doomed_blobs`, to be unlinked after this transaction commits.
+    static func detachFiles(_ db: Database, posts seqs: [Int64]) throws {
+        guard !seqs.isEmpty else { return }
+        var counts: [String: Int64] = [:]
+        for chunk in stride(from: 0, to: seqs.count, by: 500) {
+            let part = Array(seqs[chunk..<min(chunk + 500, seqs.count)])
+            let marks = databaseQuestionMarks(count: part.count)
+            for row in try Row.fetchAll(db, sql: "SELECT blob_id, count(*) FROM post_blobs WHERE post_seq IN (\(marks)) GROUP BY blob_id",
+                                         arguments: StatementArguments(part)) {
+                counts[row[0], default: 0] += row[1] as Int64
+            }
+            try db.execute(sql: "DELETE FROM post_blobs WHERE post_seq IN (\(marks))", arguments: StatementArguments(part))
+        }
+        let decrement = try db.cachedStatement(sql: "UPDATE blobs SET refs = refs - ? WHERE id = ?")
+        let doom = try db.cachedStatement(sql: "INSERT OR REPLACE INTO doomed_blobs (id, bytes) SELECT id, bytes FROM blobs WHERE id = ? AND refs <= 0")
+        let drop = try db.cachedStatement(sql: "DELETE FROM blobs WHERE id = ? AND refs <= 0")
+        for (id, count) in counts {
+            try decrement.execute(arguments: [count, id])
+            try doom.execute(arguments: [id])
+            try drop.execute(arguments: [id])
+        }
+    }
+
+    /// Unlinks the files of `doomed_blobs`, a batch per short write transaction: the rows are
+    /// deleted and the files unlinked under the write lock, so a publish of the same bytes
+    /// (which takes that lock) either resurrects the row first or rewrites the file after.
+    /// A crash mid-batch rolls the rows back and the next run unlinks again (a missing file is fine).
+    func unlinkDoomedFiles(batch: Int, progress: (Int, Int64) -> Void = { _, _ in }) async throws -> (files: Int, bytes: Int64) {
+        var files = 0, bytes: Int64 = 0
+        let blobs = self.blobs
+        while true {
+            let done = try await write("delete unused files") { db -> (Int, Int64) in
+                let rows = try Row.fetchAll(db, sql: "SELECT id, bytes FROM doomed_blobs LIMIT ?", arguments: [batch])
+                var count = 0, size: Int64 = 0
+                let delete = try db.cachedStatement(sql: "DELETE FROM doomed_blobs WHERE id = ?")
+                for row in rows {
+                    let raw: String = row[0]
+                    if let id = BlobID(rawValue: raw) { try blobs.remove(id) }
+                    try delete.execute(arguments: [raw])
+                    count += 1
+                    size += row[1] as Int64
+                }
+                return (count, size)
+            }
+            if done.0 == 0 { break }
+            files += done.0
+            bytes += done.1
+            progress(done.0, done.1)
+        }
+        return (files, bytes)
+    }
+
+    public func post(_ id: PostID) async throws -> Post? {
+        try await read("read a post") { db in try Self.fetchPost(db, id: id) }
+    }
+
+    static func fetchPost(_ db: Database, id: PostID) throws -> Post? {
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM posts WHERE id = ?"), arguments: [id.rawValue]) else {
+            return nil
+        }
+        return try post(from: row, db)
+    }
+
+    static func post(from row: Row, _ db: Database) throws -> Post {
+        let seq: Int64 = row["seq"]
+        guard let id = PostID(rawValue: row["id"]), let author = UserID(rawValue: row["author_id"]),
+              let kind = MediaKind(rawValue: row["kind"]), let state = PostState(rawValue: row["state"]),
+              let mode = Audience.Mode(rawValue: row["audience_mode"]) else {
+            throw StoreError(.corrupt, "post row \(seq) holds values this engine does not know")
+        }
+        let members = try String.fetchAll(db.cachedStatement(sql: "SELECT member_id FROM post_audience WHERE post_seq = ?"),
+                                          arguments: [seq]).compactMap(UserID.init(rawValue:))
+        var files: [BlobRef] = []
+        for file in try Row.fetchAll(db.cachedStatement(sql: """
+            SELECT pb.role, pb.blob_id, pb.width, pb.height, b.content_type, b.bytes
+            FROM post_blobs pb JOIN blobs b ON b.id = pb.blob_id WHERE pb.post_seq = ?
+            """), arguments: [seq]) {
+            guard let role = BlobRole(rawValue: file["role"]), let blob = BlobID(rawValue: file["blob_id"]) else { continue }
+            files.append(BlobRef(role: role, id: blob, contentType: file["content_type"], bytes: file["bytes"],
+                                 width: file["width"], height: file["height"]))
+        }
+        let text: TextContent? = (row["text"] as String?).map {
+            TextContent(text: $0, background: row["background"] ?? "", font: row["font"] ?? 0)
+        }
+        let media: MediaSummary? = (row["format"] as String?).map {
+            MediaSummary(format: $0, width: row["width"] ?? 0, height: row["height"] ?? 0, durationMilliseconds: row["duration_ms"])
+        }
+        let takedown: Takedown? = (row["takedown_reason"] as String?).map {
+            Takedown(reason: $0, moderator: row["takedown_moderator"] ?? "", at: Timestamp(seconds: row["takedown_at"] ?? 0))
+        }
+        return Post(id: id, author: author, kind: kind, createdAt: Timestamp(seconds: row["created_at"]), text: text,
+                    caption: row["caption"], media: media, blobs: files, audience: Audience(mode: mode, list: members),
+                    state: state, held: row["held"], takedown: takedown)
+    }
+
+    static func postSeq(_ db: Database, _ id: PostID) throws -> Int64 {
+        guard let seq = try Int64.fetchOne(db.cachedStatement(sql: "SELECT seq FROM posts WHERE id = ?"), arguments: [id.rawValue]) else {
+            throw StoreError(.unknownPost, "no post \(id)")
+        }
+        return seq
+    }
+
+    // MARK: Views
+
+    public func recordView(post id: PostID, viewer: UserID, at now: Timestamp) async throws -> ViewOutcome {
+        try await write("record a view") { db in
+            guard try Self.userExists(db, viewer) else { throw StoreError(.unknownUser, "no user \(viewer)") }
+            guard let post = try Self.fetchPost(db, id: id) else { throw StoreError(.unknownPost, "no post \(id)") }
+            let facts = try Self.visibilityFacts(db, author: post.author, viewer: viewer)
+            guard Visibility.permits(viewer: viewer, post: post, facts: facts, at: now) else {
+                throw StoreError(.notVisible, "post \(id) is not visible to \(viewer) at \(now)")
+            }
+            try db.cachedStatement(sql: "INSERT OR IGNORE INTO views (post_seq, viewer_id, viewed_at) SELECT seq, ?, ? FROM posts WHERE id = ?")
+                .execute(arguments: [viewer.rawValue, now.seconds, id.rawValue])
+            return db.changesCount > 0 ? .recorded : .alreadySeen
+        }
+    }
+
+    static func visibilityFacts(_ db: Database, author: UserID, viewer: UserID) throws -> Visibility.Facts {
+        let hasContact = try db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM contacts WHERE owner_id = ? AND contact_id = ?)")
+        let blocked = try db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM blocks WHERE (blocker_id = ?1 AND blocked_id = ?2) OR (blocker_id = ?2 AND blocked_id = ?1))")
+        return Visibility.Facts(
+            authorHasViewer: try Bool.fetchOne(hasContact, arguments: [author.rawValue, viewer.rawValue]) ?? false,
+            viewerHasAuthor: try Bool.fetchOne(hasContact, arguments: [viewer.rawValue, author.rawValue]) ?? false,
+            blockedEitherWay: try Bool.fetchOne(blocked, arguments: [author.rawValue, viewer.rawValue]) ?? false)
+    }
+
+    public func viewers(of id: PostID) async throws -> [PostView] {
+        try await read("list viewers") { db in
+            guard let row = try Row.fetchOne(db, sql: """
+                SELECT p.seq, u.read_receipts FROM posts p JOIN users u ON u.id = p.author_id WHERE p.id = ?
+                """, arguments: [id.rawValue]) else { throw StoreError(.unknownPost, "no post \(id)") }
+            guard row[1] as Bool else { return [] }
+            return try Row.fetchAll(db, sql: """
+                SELECT v.viewer_id, v.viewed_at FROM views v JOIN users u ON u.id = v.viewer_id
+                WHERE v.post_seq = ? AND u.read_receipts = 1 ORDER BY v.viewed_at, v.viewer_id
+                """, arguments: [row[0] as Int64]).compactMap { view in
+                    UserID(rawValue: view[0]).map { PostView(viewer: $0, at: Timestamp(seconds: view[1])) }
+                }
+        }
+    }
+
+    // MARK: Author delete
+
+    public func deleteByAuthor(post id: PostID, author: UserID, at now: Timestamp) async throws {
+        try await write("delete a post") { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT seq, author_id, held, state FROM posts WHERE id = ?", arguments: [id.rawValue]),
+                  (row["state"] as String) != PostState.deleted.rawValue else {
+                throw StoreError(.unknownPost, "no post \(id)")
+            }
+            guard (row["author_id"] as String) == author.rawValue else {
+                throw StoreError(.notAuthor, "\(author) is not the author of post \(id)")
+            }
+            let seq: Int64 = row["seq"]
+            if row["held"] as Bool {
+                // A legal hold keeps the media (never served) until a moderator releases it.
+                try db.execute(sql: "UPDATE posts SET state = 'deleted' WHERE seq = ?", arguments: [seq])
+            } else {
+                try Self.detachFiles(db, posts: [seq])
+                try db.execute(sql: "DELETE FROM posts WHERE seq = ?", arguments: [seq])
+            }
+        }
+        _ = try await unlinkDoomedFiles(batch: configuration.purgeBatchSize)
+    }
+}

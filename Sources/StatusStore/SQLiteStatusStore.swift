@@ -1,0 +1,116 @@
+import Foundation
+import GRDB
+import StatusCore
+
+/// The embedded default store: SQLite in WAL mode (through GRDB) at `DATA/status.sqlite`, blob
+/// files under `DATA/blobs`. Several processes may open the same data directory; writers take
+/// turns through SQLite's lock (waiting up to the configured busy timeout) and readers never wait
+/// for writers.
+///
+/// ```swift
+/// let store = try SQLiteStatusStore(directory: "var")
+/// try await store.upsertUsers([UserUpdate(id: UserID("u1"))])
+/// ```
+public final class SQLiteStatusStore: StatusStorage {
+    /// The data directory.
+    public let directory: String
+    let pool: DatabasePool
+    let blobs: BlobDirectory
+    let configuration: StoreConfiguration
+
+    /// Opens (creating if needed) the data directory and migrates the database to the current
+    /// schema. Fails with `corrupt_database` for a file that is not a database or was written by
+    /// a newer engine, and with `io_error` when the directory cannot be created or opened.
+    public init(directory: String, configuration: StoreConfiguration = .default, durableFiles: Bool = true) throws {
+        self.directory = directory
+        self.configuration = configuration
+        self.blobs = BlobDirectory(root: directory + "/blobs", durable: durableFiles)
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        } catch {
+            throw StoreError(.io, "cannot create the data directory \(directory): \(error.localizedDescription)")
+        }
+        try blobs.prepare()
+
+        var config = Configuration()
+        config.foreignKeysEnabled = true
+        config.busyMode = .timeout(TimeInterval(configuration.busyTimeoutMilliseconds) / 1000)
+        config.label = "status"
+        let synchronous = configuration.synchronous.rawValue.uppercased()
+        config.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = \(synchronous)")
+        }
+        do {
+            pool = try DatabasePool(path: directory + "/status.sqlite", configuration: config)
+            let migrator = Schema.migrator
+            let known = Set(migrator.migrations)
+            let applied = try pool.read { db in try migrator.appliedIdentifiers(db) }
+            if let unknown = applied.subtracting(known).first {
+                throw StoreError(.corrupt, "the database in \(directory) was written by a newer version of the engine (migration \"\(unknown)\"); refusing to open it")
+            }
+            try migrator.migrate(pool)
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw Self.storeError(error, doing: "open the database in \(directory)")
+        }
+    }
+
+    /// The schema migrations applied to this database, in order.
+    public func appliedMigrations() async throws -> [String] {
+        try await read("read the schema version") { db in try Schema.migrator.appliedIdentifiers(db).sorted() }
+    }
+
+    public func integrityCheck() async throws -> [String] {
+        try await read("check the database") { db in
+            var findings = try String.fetchAll(db, sql: "PRAGMA integrity_check").filter { $0 != "ok" }
+            for row in try Row.fetchAll(db, sql: "PRAGMA foreign_key_check") {
+                findings.append("foreign key: \(row[0] as String? ?? "?") row \(row[1] as Int64? ?? -1) points at a missing \(row[2] as String? ?? "?")")
+            }
+            return findings
+        }
+    }
+
+    // MARK: Access with typed errors
+
+    func read<T: Sendable>(_ doing: String, _ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        do {
+            return try await pool.read(body)
+        } catch {
+            throw Self.storeError(error, doing: doing)
+        }
+    }
+
+    func write<T: Sendable>(_ doing: String, _ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        do {
+            return try await pool.write(body)
+        } catch {
+            throw Self.storeError(error, doing: doing)
+        }
+    }
+
+    /// Maps SQLite's result codes onto the store's error codes.
+    static func storeError(_ error: any Error, doing: String) -> StoreError {
+        if let error = error as? StoreError { return error }
+        guard let error = error as? DatabaseError else {
+            return StoreError(.io, "cannot \(doing): \(error)")
+        }
+        let detail = error.message ?? "\(error.resultCode)"
+        switch error.resultCode {
+        case .SQLITE_BUSY, .SQLITE_LOCKED:
+            return StoreError(.busy, "cannot \(doing): the database is locked by another process (\(detail))")
+        case .SQLITE_CORRUPT, .SQLITE_NOTADB:
+            return StoreError(.corrupt, "cannot \(doing): the database file is damaged or not a database (\(detail))")
+        case .SQLITE_FULL:
+            return StoreError(.io, "cannot \(doing): the disk is full (\(detail))")
+        case .SQLITE_READONLY:
+            return StoreError(.io, "cannot \(doing): the data directory is read-only (\(detail))")
+        case .SQLITE_CANTOPEN, .SQLITE_PERM, .SQLITE_IOERR, .SQLITE_AUTH:
+            return StoreError(.io, "cannot \(doing): \(detail)")
+        case .SQLITE_CONSTRAINT:
+            return StoreError(.invalid, "cannot \(doing): \(detail)")
+        default:
+            return StoreError(.io, "cannot \(doing): \(detail)")
+        }
+    }
+}

@@ -1,0 +1,126 @@
+import GRDB
+
+/// The schema, as a list of migrations applied in order from the first version on. A migration
+/// once released is never edited: changes are new migrations appended here.
+enum Schema {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1 users, posts, blobs, views, mutes, audit log") { db in
+            try db.execute(sql: v1)
+        }
+        return migrator
+    }
+
+    /// Timestamps are integer Unix seconds. `posts.seq` is the posting order.
+    static let v1 = """
+        CREATE TABLE users (
+            id TEXT PRIMARY KEY NOT NULL,
+            country TEXT,
+            language TEXT,
+            birth_year INTEGER,
+            ads INTEGER NOT NULL DEFAULT 1 CHECK (ads IN (0, 1)),
+            read_receipts INTEGER NOT NULL DEFAULT 1 CHECK (read_receipts IN (0, 1)),
+            privacy_mode TEXT NOT NULL DEFAULT 'contacts'
+                CHECK (privacy_mode IN ('contacts', 'contacts_except', 'only_share_with'))
+        ) WITHOUT ROWID;
+        CREATE TABLE privacy_members (
+            user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            member_id TEXT NOT NULL,
+            PRIMARY KEY (user_id, member_id)
+        ) WITHOUT ROWID;
+        CREATE TABLE contacts (
+            owner_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            contact_id TEXT NOT NULL,
+            PRIMARY KEY (owner_id, contact_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX contacts_by_contact ON contacts(contact_id, owner_id);
+        CREATE TABLE blocks (
+            blocker_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            blocked_id TEXT NOT NULL,
+            PRIMARY KEY (blocker_id, blocked_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX blocks_by_blocked ON blocks(blocked_id, blocker_id);
+
+        CREATE TABLE posts (
+            seq INTEGER PRIMARY KEY,
+            id TEXT NOT NULL UNIQUE,
+            author_id TEXT NOT NULL REFERENCES users(id),
+            kind TEXT NOT NULL CHECK (kind IN ('text', 'image', 'video')),
+            created_at INTEGER NOT NULL,
+            expires_at INTEGER NOT NULL CHECK (expires_at = created_at + 86400),
+            text TEXT,
+            background TEXT,
+            font INTEGER,
+            caption TEXT,
+            format TEXT,
+            width INTEGER,
+            height INTEGER,
+            duration_ms INTEGER,
+            audience_mode TEXT NOT NULL CHECK (audience_mode IN ('contacts', 'contacts_except', 'only_share_with')),
+            state TEXT NOT NULL DEFAULT 'live' CHECK (state IN ('live', 'deleted', 'taken_down')),
+            held INTEGER NOT NULL DEFAULT 0 CHECK (held IN (0, 1)),
+            takedown_reason TEXT,
+            takedown_moderator TEXT,
+            takedown_at INTEGER
+        );
+        CREATE INDEX posts_by_author ON posts(author_id, seq);
+        CREATE INDEX posts_by_expiry ON posts(expires_at);
+        CREATE INDEX posts_removed ON posts(state) WHERE state <> 'live';
+        CREATE TABLE post_audience (
+            post_seq INTEGER NOT NULL REFERENCES posts(seq) ON DELETE CASCADE,
+            member_id TEXT NOT NULL,
+            PRIMARY KEY (post_seq, member_id)
+        ) WITHOUT ROWID;
+
+        -- One row per stored file; refs counts the post_blobs rows using it.
+        CREATE TABLE blobs (
+            id TEXT PRIMARY KEY NOT NULL,
+            content_type TEXT NOT NULL,
+            bytes INTEGER NOT NULL,
+            refs INTEGER NOT NULL CHECK (refs >= 0),
+            created_at INTEGER NOT NULL
+        ) WITHOUT ROWID;
+        CREATE TABLE post_blobs (
+            post_seq INTEGER NOT NULL REFERENCES posts(seq) ON DELETE CASCADE,
+            role TEXT NOT NULL CHECK (role IN ('original', 'display', 'thumb')),
+            blob_id TEXT NOT NULL REFERENCES blobs(id),
+            width INTEGER,
+            height INTEGER,
+            PRIMARY KEY (post_seq, role)
+        ) WITHOUT ROWID;
+        CREATE INDEX post_blobs_by_blob ON post_blobs(blob_id);
+        -- Files whose last row is gone, committed for unlinking. Unlinking happens after that
+        -- commit, so a crash leaves work to resume here, never a row without its file.
+        CREATE TABLE doomed_blobs (
+            id TEXT PRIMARY KEY NOT NULL,
+            bytes INTEGER NOT NULL
+        ) WITHOUT ROWID;
+
+        CREATE TABLE views (
+            post_seq INTEGER NOT NULL REFERENCES posts(seq) ON DELETE CASCADE,
+            viewer_id TEXT NOT NULL,
+            viewed_at INTEGER NOT NULL,
+            PRIMARY KEY (post_seq, viewer_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX views_by_viewer ON views(viewer_id, post_seq);
+        CREATE TABLE mutes (
+            viewer_id TEXT NOT NULL,
+            author_id TEXT NOT NULL,
+            PRIMARY KEY (viewer_id, author_id)
+        ) WITHOUT ROWID;
+
+        CREATE TABLE audit_log (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            at INTEGER NOT NULL,
+            action TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            post_id TEXT,
+            reason TEXT,
+            detail TEXT
+        );
+        CREATE TRIGGER audit_log_append_only_update BEFORE UPDATE ON audit_log
+            BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+        CREATE TRIGGER audit_log_append_only_delete BEFORE DELETE ON audit_log
+            BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+        """
+}

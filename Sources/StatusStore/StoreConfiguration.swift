@@ -1,0 +1,36 @@
+/// How the SQLite store behaves. Defaults are the product's; `config/engine.json` holds the same.
+public struct StoreConfiguration: Sendable, Equatable, Codable {
+    /// How long a command waits for another process's write lock before failing with `busy`.
+    public var busyTimeoutMilliseconds: Int
+    /// SQLite's `synchronous` setting in WAL mode: `full` (an acknowledged write survives power
+    /// loss) or `normal` (survives a crash of the process, not of the machine).
+    public var synchronous: Synchronous
+    /// Posts deleted per purge transaction: small enough that writers never wait long.
+    public var purgeBatchSize: Int
+    /// A temporary blob file older than this is left over from an interrupted write; `reconcile`
+    /// reports and removes it.
+    public var temporaryGraceSeconds: Int
+
+    public enum Synchronous: String, Sendable, Equatable, Codable {
+        case full
+        case normal
+    }
+
+    public init(busyTimeoutMilliseconds: Int = 5_000, synchronous: Synchronous = .full, purgeBatchSize: Int = 1_000,
+                temporaryGraceSeconds: Int = 3_600) {
+        self.busyTimeoutMilliseconds = busyTimeoutMilliseconds
+        self.synchronous = synchronous
+        self.purgeBatchSize = purgeBatchSize
+        self.temporaryGraceSeconds = temporaryGraceSeconds
+    }
+
+    /// The product's defaults.
+    public static let `default` = StoreConfiguration()
+
+    enum CodingKeys: String, CodingKey {
+        case busyTimeoutMilliseconds = "busy_timeout_ms"
+        case synchronous
+        case purgeBatchSize = "purge_batch"
+        case temporaryGraceSeconds = "temporary_grace_s"
+    }
+}
