@@ -1,6 +1,7 @@
 import Foundation
 import StatusCore
 import StatusMedia
+import StatusStore
 
 /// A configuration file that could not be used.
 public struct ConfigurationError: Error, Sendable, CustomStringConvertible {
@@ -64,11 +65,12 @@ extension EngineConfiguration {
         }
     }
 
-    enum CodingKeys: String, CodingKey { case media }
+    enum CodingKeys: String, CodingKey { case media, storage }
 
     public init(from decoder: any Decoder) throws {
-        try decoder.rejectUnknownKeys(["media"])
+        try decoder.rejectUnknownKeys(["media", "storage"])
         let c = try decoder.container(keyedBy: CodingKeys.self)
         media = try c.decodeIfPresent(MediaConfiguration.self, forKey: .media) ?? .default
+        storage = try c.decodeIfPresent(StoreConfiguration.self, forKey: .storage) ?? .default
     }
 }

@@ -1,4 +1,5 @@
 import StatusMedia
+import StatusStore
 
 /// Everything the engine can be told, with the product's defaults.
 ///
@@ -7,10 +8,13 @@ import StatusMedia
 public struct EngineConfiguration: Sendable, Equatable, Codable {
     /// Media limits and renditions.
     public var media: MediaConfiguration
+    /// The SQLite store: lock waits, durability, purge batches.
+    public var storage: StoreConfiguration
 
     /// A configuration; defaults are the product's.
-    public init(media: MediaConfiguration = .default) {
+    public init(media: MediaConfiguration = .default, storage: StoreConfiguration = .default) {
         self.media = media
+        self.storage = storage
     }
 
     /// The product's defaults.

@@ -1,3 +1,5 @@
+import StatusCore
+
 /// How the SQLite store behaves. Defaults are the product's; `config/engine.json` holds the same.
 public struct StoreConfiguration: Sendable, Equatable, Codable {
     /// How long a command waits for another process's write lock before failing with `busy`.
@@ -27,7 +29,24 @@ public struct StoreConfiguration: Sendable, Equatable, Codable {
     /// The product's defaults.
     public static let `default` = StoreConfiguration()
 
-    enum CodingKeys: String, CodingKey {
+    public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.allCases.map(\.rawValue))
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let d = StoreConfiguration()
+        func positive(_ key: CodingKeys) throws -> Int? {
+            guard let value = try c.decodeIfPresent(Int.self, forKey: key) else { return nil }
+            guard value > 0 else {
+                throw DecodingError.dataCorruptedError(forKey: key, in: c, debugDescription: "must be positive, not \(value)")
+            }
+            return value
+        }
+        busyTimeoutMilliseconds = try positive(.busyTimeoutMilliseconds) ?? d.busyTimeoutMilliseconds
+        synchronous = try c.decodeIfPresent(Synchronous.self, forKey: .synchronous) ?? d.synchronous
+        purgeBatchSize = try positive(.purgeBatchSize) ?? d.purgeBatchSize
+        temporaryGraceSeconds = try positive(.temporaryGraceSeconds) ?? d.temporaryGraceSeconds
+    }
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
         case busyTimeoutMilliseconds = "busy_timeout_ms"
         case synchronous
         case purgeBatchSize = "purge_batch"

@@ -1,0 +1,153 @@
+import Foundation
+import StatusCore
+import StatusMedia
+import StatusStore
+
+/// The engine's use cases: publish, views, mutes, moderation, purge, over a ``StatusStorage``
+/// (SQLite by default) and the media module. Time is always a parameter (`at`), so expiry can be
+/// tested and previewed; post ids come from an injected random source.
+///
+/// ```swift
+/// let engine = try Engine.open(dataDirectory: "var", configuration: .default)
+/// let post = try await engine.publishText(author: UserID("u1"), text: "مرحبا", at: .now())
+/// ```
+public final class Engine: Sendable {
+    /// The configuration the engine was opened with.
+    public let configuration: EngineConfiguration
+    /// Where users and posts are kept.
+    public let store: any StatusStorage
+    /// Validation and renditions on the media work pool.
+    public let media: MediaDesk
+    private let ids: IDSource
+
+    /// An engine over `store`. `randomSeed` makes post ids reproducible (tests); nil uses the
+    /// system's random source.
+    public init(configuration: EngineConfiguration, store: any StatusStorage, media: MediaDesk? = nil, randomSeed: UInt64? = nil) {
+        self.configuration = configuration
+        self.store = store
+        self.media = media ?? MediaDesk(configuration: configuration)
+        self.ids = IDSource(seed: randomSeed)
+    }
+
+    /// Opens the embedded default: SQLite and blob files under `dataDirectory`.
+    public static func open(dataDirectory: String, configuration: EngineConfiguration, randomSeed: UInt64? = nil) throws -> Engine {
+        let store = try SQLiteStatusStore(directory: dataDirectory, configuration: configuration.storage)
+        return Engine(configuration: configuration, store: store, randomSeed: randomSeed)
+    }
+
+    // MARK: Publish
+
+    /// Validates and renders a text post (Pango/Cairo) and stores it with its two pictures.
+    /// Refusals are ``MediaError``s (`text_empty`, `text_too_long`, `bad_colour`, `bad_font`);
+    /// nothing is written for a refused post.
+    public func publishText(author: UserID, text: String, background: String? = nil, font: Int? = nil,
+                            at now: Timestamp) async throws -> Post {
+        try await requireUser(author)
+        let processor = media.processor
+        let renderer = TextRenderer(configuration: processor.configuration)
+        let (validated, rendered) = try await media.pool.run { () throws -> (ValidatedTextPost, RenderedMedia) in
+            let validated = try processor.configuration.validateTextPost(text: text, background: background, font: font)
+            return (validated, try renderer.render(validated).0)
+        }
+        return try await store.publish(NewPost(
+            id: ids.next(), author: author, kind: .text, createdAt: now,
+            text: TextContent(text: validated.text, background: validated.background.hex, font: validated.font),
+            files: Self.renditionUploads(rendered)))
+    }
+
+    /// Validates and renders a photo or video file and stores the original (as uploaded) with
+    /// its renditions. The file is read once into memory, and the bytes validated are the bytes
+    /// stored. Refusals are ``MediaError``s; nothing is written for a refused post.
+    public func publishMedia(author: UserID, file path: String, caption: String? = nil, at now: Timestamp) async throws -> Post {
+        try await requireUser(author)
+        let processor = media.processor
+        let limit = max(processor.configuration.image.maxBytes, processor.configuration.video.maxBytes)
+        let (bytes, rendered) = try await media.pool.run { () throws -> ([UInt8], RenderedMedia) in
+            if let caption { try processor.configuration.validateCaption(caption) }
+            let bytes = try MediaFileReader.read(path: path, limit: limit)
+            return (bytes, try processor.render(bytes))
+        }
+        let info = rendered.info
+        let duration = info.video.map { Int(($0.durationSeconds * 1000).rounded()) }
+        var files = Self.renditionUploads(rendered)
+        files.insert(BlobUpload(role: .original, contentType: Self.contentType(info.format), content: .bytes(bytes),
+                                width: info.width, height: info.height), at: 0)
+        let caption = caption.flatMap { $0.isEmpty ? nil : $0 }
+        return try await store.publish(NewPost(
+            id: ids.next(), author: author, kind: info.kind, createdAt: now, caption: caption,
+            media: MediaSummary(format: info.format.rawValue, width: info.width, height: info.height, durationMilliseconds: duration),
+            files: files))
+    }
+
+    private static func renditionUploads(_ rendered: RenderedMedia) -> [BlobUpload] {
+        [(BlobRole.display, rendered.display), (.thumb, rendered.thumb)].map { role, rendition in
+            BlobUpload(role: role, contentType: rendition.format == .jpeg ? "image/jpeg" : "image/png",
+                       content: .bytes(rendition.bytes), width: rendition.width, height: rendition.height)
+        }
+    }
+
+    /// The media type of an accepted original.
+    static func contentType(_ format: MediaFormat) -> String {
+        switch format {
+        case .jpeg: return "image/jpeg"
+        case .png: return "image/png"
+        case .gif: return "image/gif"
+        case .mp4: return "video/mp4"
+        case .mov: return "video/quicktime"
+        case .webm: return "video/webm"
+        case .matroska: return "video/x-matroska"
+        }
+    }
+
+    private func requireUser(_ id: UserID) async throws {
+        guard try await store.user(id) != nil else {
+            throw StoreError(.unknownUser, "no user \(id): import the user before publishing")
+        }
+    }
+
+    // MARK: Users
+
+    /// Parses a JSON Lines users file and applies every good line in one transaction. Bad lines
+    /// are reported with their line numbers and reasons and change nothing.
+    public func importUsers(jsonLines data: [UInt8], at now: Timestamp) async throws -> UsersImportReport {
+        let parsed = UserImport.parse(jsonLines: data, at: now)
+        if !parsed.updates.isEmpty {
+            try await store.upsertUsers(parsed.updates.map(\.update))
+        }
+        return UsersImportReport(applied: parsed.updates.count, errors: parsed.errors)
+    }
+}
+
+/// Post ids from a seeded or system random source.
+final class IDSource: @unchecked Sendable {
+    // @unchecked: the generator is only touched under `lock`.
+    private let lock = NSLock()
+    private var seeded: SplitMix64?
+
+    init(seed: UInt64?) { seeded = seed.map(SplitMix64.init(seed:)) }
+
+    func next() -> PostID {
+        lock.lock()
+        defer { lock.unlock() }
+        if var generator = seeded {
+            let id = PostID(using: &generator)
+            seeded = generator
+            return id
+        }
+        var system = SystemRandomNumberGenerator()
+        return PostID(using: &system)
+    }
+}
+
+/// A small, fast, seedable generator (Steele, Lea and Flood's SplitMix64).
+public struct SplitMix64: RandomNumberGenerator, Sendable {
+    private var state: UInt64
+    public init(seed: UInt64) { state = seed }
+    public mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
