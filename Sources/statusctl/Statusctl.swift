@@ -10,10 +10,20 @@ struct Statusctl: AsyncParsableCommand {
         discussion: """
             JSON on standard output is the contract; messages for people go to standard error.
 
-            Exit status: 0 success; 1 an input was refused (see each JSON line's "error"); \
-            64 usage error; 73 an output directory could not be created; 78 configuration error.
+            Exit status: 0 success; 1 an input was refused (see the JSON "error"); 64 usage error; \
+            65 the database is damaged or from a newer engine; 73 an output directory could not be \
+            created; 74 the data directory cannot be read or written; 75 the database is locked by \
+            another process (retry); 78 configuration error.
+
+            Commands on the data directory take --data DIR (default $STATUS_DATA, else var/) and \
+            --at TIME (ISO 8601 or Unix seconds; default now).
             """,
-        subcommands: [MediaCommand.self, VersionCommand.self]
+        subcommands: [
+            MediaCommand.self, UsersCommand.self, PostCommand.self, ShowCommand.self, ViewCommand.self,
+            ViewersCommand.self, MuteCommand.self, UnmuteCommand.self, DeleteCommand.self,
+            TakedownCommand.self, HoldCommand.self, ReleaseCommand.self, AuditCommand.self,
+            PurgeCommand.self, ReconcileCommand.self, VersionCommand.self, StressCommand.self,
+        ]
     )
 }
 
