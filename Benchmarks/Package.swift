@@ -3,6 +3,7 @@
 // depend on ordo-one/benchmark (and its malloc interposer) for ordinary builds and tests.
 //
 //   cd Benchmarks && swift package benchmark --target MediaBenchmarks
+//   cd Benchmarks && swift package benchmark --target StoreBenchmarks
 import Foundation
 import PackageDescription
 
@@ -25,6 +26,23 @@ let package = Package(
                 .product(name: "StatusMedia", package: rootIdentity),
             ],
             path: "Benchmarks/MediaBenchmarks",
+            plugins: [
+                .plugin(name: "BenchmarkPlugin", package: "benchmark"),
+            ]
+        ),
+        // Publish rates (engine and store alone), and the purge of 100k expired image posts with
+        // a concurrent reader and a plain-unlink floor (seeded at run time, several minutes).
+        .executableTarget(
+            name: "StoreBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "StatusStore", package: rootIdentity),
+                .product(name: "StatusCore", package: rootIdentity),
+                .product(name: "StatusEngine", package: rootIdentity),
+                // Only to pre-render text posts for the store-only publish benchmark.
+                .product(name: "StatusMedia", package: rootIdentity),
+            ],
+            path: "Benchmarks/StoreBenchmarks",
             plugins: [
                 .plugin(name: "BenchmarkPlugin", package: "benchmark"),
             ]
