@@ -10,7 +10,7 @@ struct StressCommand: AsyncParsableCommand {
         commandName: "stress",
         abstract: "Publish and purge in a loop (crash testing).",
         discussion: """
-            Each round publishes a text post and a photo post at --at (live, kept), a photo post \
+            Each round publishes a text post (mostly new text, every third round the same) and a photo post at --at (live, kept), a photo post \
             created two days earlier (already expired), then purges at --at. After each publish \
             returns, a line {"id", "keep"} is appended to --ack and synced: the acknowledgement.
             """,
@@ -47,8 +47,9 @@ struct StressCommand: AsyncParsableCommand {
             var round = 0
             while round < rounds {
                 round += 1
-                // A few distinct texts, so text pictures are shared between posts too.
-                let text = "round \(round % 5) — جولة \(round % 5)"
+                // Mostly new texts (new files, so a kill can fall between a file and its row),
+                // every third round a repeated one (files shared between posts).
+                let text = round % 3 == 0 ? "shared — مشترك" : "round \(UInt32.random(in: 0...UInt32.max)) — جولة"
                 acknowledge(try await engine.publishText(author: author, text: text, at: now), keep: true)
                 acknowledge(try await engine.publishMedia(author: author, file: image, at: now), keep: true)
                 acknowledge(try await engine.publishMedia(author: author, file: image, at: now + (-2 * 86_400)), keep: false)
