@@ -11,13 +11,21 @@ bootstrap:
 build: bootstrap
 	$(SWIFT) build -c $(CONFIGURATION) --product statusctl
 
-# The main job on the embedded default: validate and render the fixture images under var/.
+# The main job on the embedded default (SQLite and blob files under var/): render the fixture media,
+# import the demo users, publish a text, a photo and a video post, purge what has expired, and
+# check the files against the database.
 run: build
 	@mkdir -p var/renditions
 	$(STATUSCTL) version
 	$(STATUSCTL) media render $(sort $(wildcard fixtures/images/jpeg-*.jpg fixtures/images/png-*.png)) --out var/renditions
 	$(STATUSCTL) media render $(sort $(wildcard fixtures/video/mp4-h264-aac.mp4 fixtures/video/mp4-rotated-*.mp4 fixtures/video/webm-vp9-opus.webm fixtures/video/mkv-*.mkv fixtures/video/mp4-hevc.mp4 fixtures/video/gif-animation.gif fixtures/video/mp4-black-then-content.mp4)) --out var/renditions
 	$(STATUSCTL) media render-text --text "$$(cat fixtures/text/article-ar.txt)" --background "#075E54" --font 3 --out var/renditions --name article-ar
+	$(STATUSCTL) users import fixtures/users/demo.jsonl --data var
+	$(STATUSCTL) post --author amal --text "$$(cat fixtures/text/article-ar.txt)" --background "#075E54" --font 3 --data var
+	$(STATUSCTL) post --author badr --media fixtures/images/jpeg-orientation-6.jpg --caption "From the roof" --data var
+	$(STATUSCTL) post --author dina --media fixtures/video/mp4-h264-aac.mp4 --data var
+	$(STATUSCTL) purge --data var
+	$(STATUSCTL) reconcile --data var
 
 test: bootstrap
 	$(SWIFT) test
