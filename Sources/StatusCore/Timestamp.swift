@@ -31,11 +31,28 @@ public struct Timestamp: Hashable, Comparable, Sendable, Codable, CustomStringCo
         self.seconds = Int64(date.timeIntervalSince1970.rounded(.down))
     }
 
-    /// `2026-11-25T10:00:00Z`.
+    /// `2026-11-25T10:00:00Z` (computed directly, no formatter: feeds print many of these).
     public var iso8601: String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime]
-        return formatter.string(from: Date(timeIntervalSince1970: TimeInterval(seconds)))
+        let (year, month, day) = civil
+        let second = ((seconds % 86_400) + 86_400) % 86_400
+        func two(_ n: Int64) -> String { n < 10 ? "0\(n)" : "\(n)" }
+        let y = String(year)
+        return String(repeating: "0", count: max(0, 4 - y.count)) + y + "-" + two(month) + "-" + two(day)
+            + "T" + two(second / 3600) + ":" + two(second / 60 % 60) + ":" + two(second % 60) + "Z"
+    }
+
+    /// The UTC calendar date (proleptic Gregorian), by Howard Hinnant's `civil_from_days`.
+    public var civil: (year: Int64, month: Int64, day: Int64) {
+        let days = (seconds >= 0 ? seconds : seconds - 86_399) / 86_400
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let day = doy - (153 * mp + 2) / 5 + 1
+        let month = mp < 10 ? mp + 3 : mp - 9
+        return (yoe + era * 400 + (month <= 2 ? 1 : 0), month, day)
     }
 
     public var description: String { iso8601 }

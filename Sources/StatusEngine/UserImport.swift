@@ -45,8 +45,8 @@ public enum UserImport {
         var errors: [ImportLineError] = []
         var start = 0, number = 0
         if data.starts(with: [0xEF, 0xBB, 0xBF]) { start = 3 }
-        let currentYear = Int(now.seconds / 31_556_952) + 1970
-        while start < data.count || (start == data.count && false) {
+        let currentYear = Int(now.civil.year)
+        while start < data.count {
             number += 1
             var end = start
             while end < data.count && data[end] != 0x0A { end += 1 }

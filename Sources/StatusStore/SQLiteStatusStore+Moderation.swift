@@ -20,7 +20,8 @@ extension SQLiteStatusStore {
                                  detail: "{\"hold\":\(held),\"media_deleted\":\(!held)}")
             return try Self.fetchPost(db, id: id)!
         }
-        _ = try await unlinkDoomedFiles(batch: configuration.purgeBatchSize)
+        // Committed; if unlinking fails now, the next purge finishes it.
+        _ = try? await unlinkDoomedFiles(batch: configuration.purgeBatchSize)
         return post
     }
 
@@ -52,7 +53,8 @@ extension SQLiteStatusStore {
                                  detail: "{\"media_deleted\":\(removed)}")
             return try Self.fetchPost(db, id: id)!
         }
-        _ = try await unlinkDoomedFiles(batch: configuration.purgeBatchSize)
+        // Committed; if unlinking fails now, the next purge finishes it.
+        _ = try? await unlinkDoomedFiles(batch: configuration.purgeBatchSize)
         return post
     }
 

@@ -13,6 +13,17 @@ extension SQLiteStatusStore {
             staged.append((upload, try blobs.store(upload.content)))
         }
         let files = staged
+        do {
+            return try await insert(post, files: files)
+        } catch {
+            // Refused or failed: take back the files this publish wrote and no row uses.
+            try? await removeUnreferenced(files.map(\.blob.id))
+            throw error
+        }
+    }
+
+    private func insert(_ post: NewPost, files: [(upload: BlobUpload, blob: StagedBlob)]) async throws -> Post {
+        let blobs = self.blobs
         return try await write("publish a post") { db in
             guard let author = try Self.fetchUser(db, post.author) else {
                 throw StoreError(.unknownUser, "no user \(post.author)")
@@ -38,6 +49,18 @@ extension SQLiteStatusStore {
                 throw StoreError(.io, "the post \(post.id) vanished while it was being published")
             }
             return stored
+        }
+    }
+
+    /// Unlinks those of `ids` that no row uses, under the write lock (so never a file that a
+    /// concurrent publish is committing a row for).
+    func removeUnreferenced(_ ids: [BlobID]) async throws {
+        let blobs = self.blobs
+        try await write("remove unused files") { db in
+            let unknown = try db.cachedStatement(sql: "SELECT NOT EXISTS (SELECT 1 FROM blobs WHERE id = ?)")
+            for id in Set(ids) where try Bool.fetchOne(unknown, arguments: [id.rawValue]) ?? false {
+                try blobs.remove(id)
+            }
         }
     }
 
@@ -225,6 +248,7 @@ extension SQLiteStatusStore {
                 try db.execute(sql: "DELETE FROM posts WHERE seq = ?", arguments: [seq])
             }
         }
-        _ = try await unlinkDoomedFiles(batch: configuration.purgeBatchSize)
+        // The deletion is committed; if unlinking fails now, the next purge finishes it.
+        _ = try? await unlinkDoomedFiles(batch: configuration.purgeBatchSize)
     }
 }

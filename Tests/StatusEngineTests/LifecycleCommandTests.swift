@@ -100,7 +100,7 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: data) }
         try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: true)
         let garbage = Data(repeating: 0x5A, count: 4096)
-        FileManager.default.createFile(atPath: data + "/status.sqlite", contents: garbage)
+        _ = FileManager.default.createFile(atPath: data + "/status.sqlite", contents: garbage)
         let result = try statusctl(["purge"])
         #expect(result.status == 65)
         #expect((try json(result)["error"] as? [String: Any])?["code"] as? String == "corrupt_database")

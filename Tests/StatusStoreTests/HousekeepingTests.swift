@@ -171,7 +171,7 @@ import Testing
             let orphan = try BlobDirectory(root: directory + "/blobs").store(.bytes(Array("orphan".utf8)))
             // A stale temporary file.
             let temporary = directory + "/blobs/tmp/1-2.part"
-            FileManager.default.createFile(atPath: temporary, contents: Data("half".utf8))
+            _ = FileManager.default.createFile(atPath: temporary, contents: Data("half".utf8))
             // A row whose file went missing.
             let thumb = try #require(post.blob(.thumb))
             try FileManager.default.removeItem(atPath: blobPath(directory, thumb.id))
@@ -237,7 +237,7 @@ import Testing
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("status-store-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: directory) }
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        FileManager.default.createFile(atPath: directory + "/status.sqlite", contents: Data(repeating: 0x41, count: 8192))
+        _ = FileManager.default.createFile(atPath: directory + "/status.sqlite", contents: Data(repeating: 0x41, count: 8192))
         #expect { _ = try SQLiteStatusStore(directory: directory) } throws: { error in
             (error as? StoreError)?.code == .corrupt
         }
