@@ -1,4 +1,5 @@
 import Foundation
+import StatusStore
 import Testing
 
 /// The lifecycle commands through the real binary: JSON on stdout, exit statuses as documented.
@@ -14,7 +15,13 @@ import Testing
         try #require(result.lines.last, "stdout: \(result.stdout) stderr: \(result.stderr)")
     }
 
-    @Test func aPostsWholeLifeThroughTheCommandLine() throws {
+    /// The database the commands left behind must pass its integrity check.
+    func expectSoundDatabase() async throws {
+        let findings = try await SQLiteStatusStore(directory: data).integrityCheck()
+        #expect(findings.isEmpty, "integrity check: \(findings)")
+    }
+
+    @Test func aPostsWholeLifeThroughTheCommandLine() async throws {
         defer { try? FileManager.default.removeItem(atPath: data) }
         let users = FileManager.default.temporaryDirectory.appendingPathComponent("users-\(UUID().uuidString).jsonl")
         defer { try? FileManager.default.removeItem(at: users) }
@@ -78,9 +85,30 @@ import Testing
         #expect(reconcile.status == 0)
         #expect(try json(reconcile)["clean"] as? Bool == true)
         #expect(try statusctl(["show", "--post", id]).status == 1)
+        try await expectSoundDatabase()
     }
 
-    @Test func dataDirectoryComesFromStatusDataAndTimesAreChecked() throws {
+    @Test func purgeDrawsAProgressBarOnATerminalOnly() async throws {
+        defer { try? FileManager.default.removeItem(atPath: data) }
+        let users = data + ".users"
+        defer { try? FileManager.default.removeItem(atPath: users) }
+        try #"{"id": "a"}"#.write(toFile: users, atomically: true, encoding: .utf8)
+        #expect(try statusctl(["users", "import", users]).status == 0)
+        for n in 0..<3 {
+            #expect(try statusctl(["post", "--author", "a", "--text", "post \(n)", "--at", at]).status == 0)
+        }
+        // script(1) gives the command a pseudo-terminal, as a person at a shell would.
+        let command = [Statusctl.executable.path, "purge", "--data", data, "--at", "2026-11-30T00:00:00Z"]
+            .map { "'" + $0 + "'" }.joined(separator: " ")
+        let result = try Statusctl.runTool("/usr/bin/script", ["-qec", command, "/dev/null"])
+        #expect(result.status == 0)
+        #expect(result.stdout.contains("purge ["), "no progress bar in: \(result.stdout.debugDescription)")
+        #expect(result.stdout.contains("3/3"))
+        #expect(result.stdout.contains(#""posts":3"#))
+        try await expectSoundDatabase()
+    }
+
+    @Test func dataDirectoryComesFromStatusDataAndTimesAreChecked() async throws {
         defer { try? FileManager.default.removeItem(atPath: data) }
         let other = data + "-env"
         defer { try? FileManager.default.removeItem(atPath: other) }
@@ -94,6 +122,7 @@ import Testing
         let unknown = try statusctl(["show", "--post", "p00000000000000000000"])
         #expect(unknown.status == 1)
         #expect((try json(unknown)["error"] as? [String: Any])?["code"] as? String == "unknown_post")
+        try await expectSoundDatabase()
     }
 
     @Test func aDamagedDatabaseExitsSixtyFiveAndIsLeftAlone() throws {

@@ -29,8 +29,13 @@ struct Statusctl {
     }
 
     static func run(_ arguments: [String], environment: [String: String] = [:], in directory: URL? = nil) throws -> Result {
+        try runTool(executable.path, arguments, environment: environment, in: directory)
+    }
+
+    /// Runs any program the same way (the crash and terminal tests run statusctl through others).
+    static func runTool(_ path: String, _ arguments: [String], environment: [String: String] = [:], in directory: URL? = nil) throws -> Result {
         let process = Process()
-        process.executableURL = executable
+        process.executableURL = URL(fileURLWithPath: path)
         process.arguments = arguments
         var env = ProcessInfo.processInfo.environment
         env.removeValue(forKey: "STATUS_ENGINE_CONFIG")

@@ -306,7 +306,7 @@ struct PurgeExperiment {
         log("summary " + line)
         if let path = ProcessInfo.processInfo.environment["STORE_BENCH_JSON"], !path.isEmpty {
             let handle = FileHandle(forWritingAtPath: path) ?? {
-                FileManager.default.createFile(atPath: path, contents: nil)
+                _ = FileManager.default.createFile(atPath: path, contents: nil)
                 return FileHandle(forWritingAtPath: path)!
             }()
             handle.seekToEndOfFile()
