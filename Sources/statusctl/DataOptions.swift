@@ -91,7 +91,7 @@ enum CommandFailure {
 /// Parses a user id argument.
 func parseUser(_ raw: String, option: String) throws -> UserID {
     guard let id = UserID(rawValue: raw) else {
-        throw ValidationError("\(option): \(raw.debugDescription) is not a user id (1–64 characters of A–Z a–z 0–9 _ - . : @)")
+        throw ValidationError("\(option): \(raw.debugDescription) is not \(UserID.explanation)")
     }
     return id
 }
@@ -99,7 +99,7 @@ func parseUser(_ raw: String, option: String) throws -> UserID {
 /// Parses a post id argument.
 func parsePost(_ raw: String, option: String = "--post") throws -> PostID {
     guard let id = PostID(rawValue: raw) else {
-        throw ValidationError("\(option): \(raw.debugDescription) is not a post id (p followed by 20 characters)")
+        throw ValidationError("\(option): \(raw.debugDescription) is not \(PostID.explanation)")
     }
     return id
 }
