@@ -32,6 +32,17 @@ struct BlobDirectory: Sendable {
 
     var temporaryDirectory: String { root + "/tmp" }
 
+    /// Where blocking file work (writing, syncing, listing) runs: never on Swift's cooperative
+    /// thread pool, whose few threads must stay free for everything else.
+    private static let queue = DispatchQueue(label: "status.blobs", qos: .userInitiated, attributes: .concurrent)
+
+    /// Runs blocking file work on the blob queue and waits for it without blocking a thread.
+    func run<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            Self.queue.async { continuation.resume(with: Result { try body() }) }
+        }
+    }
+
     func path(for id: BlobID) -> String {
         let raw = id.rawValue
         return root + "/" + raw.prefix(2) + "/" + raw

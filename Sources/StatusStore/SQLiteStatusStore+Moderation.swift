@@ -154,7 +154,7 @@ extension SQLiteStatusStore {
         let blobs = self.blobs
         if fix { _ = try await unlinkDoomedFiles(batch: configuration.purgeBatchSize * 3) }
         let onDisk: [(id: BlobID, bytes: Int64)]
-        do { onDisk = try blobs.enumerate() } catch { throw Self.storeError(error, doing: "list the blob files") }
+        do { onDisk = try await blobs.run { try blobs.enumerate() } } catch { throw Self.storeError(error, doing: "list the blob files") }
         let (known, doomed, miscounted) = try await read("read the blob rows") { db in
             (Set(try String.fetchAll(db, sql: "SELECT id FROM blobs")),
              Set(try String.fetchAll(db, sql: "SELECT id FROM doomed_blobs")),
@@ -172,7 +172,7 @@ extension SQLiteStatusStore {
         report.miscountedBlobs = miscounted.count
         let cutoff = now.seconds - Int64(configuration.temporaryGraceSeconds)
         let stale: [String]
-        do { stale = try blobs.temporaryFiles(olderThan: cutoff) } catch { throw Self.storeError(error, doing: "list temporary files") }
+        do { stale = try await blobs.run { try blobs.temporaryFiles(olderThan: cutoff) } } catch { throw Self.storeError(error, doing: "list temporary files") }
         report.staleTemporaryFiles = stale.count
         guard fix, !report.isClean else { return report }
 
@@ -188,7 +188,7 @@ extension SQLiteStatusStore {
                 }
             }
         }
-        for path in stale { unlink(path) }
+        _ = try? await blobs.run { for path in stale { unlink(path) } }
         let fixedCounts = try await write("recount blob references") { db -> Int in
             try db.execute(sql: """
                 UPDATE blobs SET refs = (SELECT count(*) FROM post_blobs pb WHERE pb.blob_id = blobs.id)

@@ -6,13 +6,24 @@ extension SQLiteStatusStore {
         guard try await read("read a user", { db in try Self.userExists(db, post.author) }) else {
             throw StoreError(.unknownUser, "no user \(post.author): import the user before publishing")
         }
-        // Files first: temporary file, fsync, rename. Only then the row.
+        // Files first: temporary file, fsync, rename (on the blob queue). Only then the row.
         let blobs = self.blobs
-        var staged: [(upload: BlobUpload, blob: StagedBlob)] = []
-        for upload in post.files {
-            staged.append((upload, try blobs.store(upload.content)))
+        let files: [StagedFile]
+        do {
+            files = try await blobs.run {
+                var staged: [StagedFile] = []
+                do {
+                    for upload in post.files { staged.append(StagedFile(upload: upload, blob: try blobs.store(upload.content))) }
+                } catch {
+                    throw StagingFailure(written: staged.map(\.blob.id), cause: error)
+                }
+                return staged
+            }
+        } catch let failure as StagingFailure {
+            // Disk full or unwritable half way: take back what was written.
+            try? await removeUnreferenced(failure.written)
+            throw failure.cause
         }
-        let files = staged
         do {
             return try await insert(post, files: files)
         } catch {
@@ -22,7 +33,13 @@ extension SQLiteStatusStore {
         }
     }
 
-    private func insert(_ post: NewPost, files: [(upload: BlobUpload, blob: StagedBlob)]) async throws -> Post {
+    /// A file in place, with what the post says about it.
+    struct StagedFile: Sendable {
+        var upload: BlobUpload
+        var blob: StagedBlob
+    }
+
+    private func insert(_ post: NewPost, files: [StagedFile]) async throws -> Post {
         let blobs = self.blobs
         return try await write("publish a post") { db in
             guard let author = try Self.fetchUser(db, post.author) else {
@@ -50,6 +67,11 @@ extension SQLiteStatusStore {
             }
             return stored
         }
+    }
+
+    struct StagingFailure: Error {
+        var written: [BlobID]
+        var cause: any Error
     }
 
     /// Unlinks those of `ids` that no row uses, under the write lock (so never a file that a
