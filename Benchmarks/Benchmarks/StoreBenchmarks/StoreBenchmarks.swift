@@ -26,7 +26,8 @@
 // STORE_BENCH_JSON names a file, is appended to it.
 //
 // Environment: STORE_BENCH_POSTS (default 100000) expired posts to seed; STORE_BENCH_DIR
-// (default the temporary directory) where the scratch data directory is made (and removed).
+// (default the temporary directory) where the scratch data directory is made (and removed);
+// STORE_BENCH_READER=0 leaves the reader out of the floor and the purge (diagnostic).
 
 import Benchmark
 import Foundation
@@ -205,6 +206,9 @@ struct PurgeExperiment {
     var authors = 1_000
     /// The purge's `now`: 2026-11-26T10:13:20Z. Expired posts were created two days before.
     let now = Timestamp(seconds: 1_795_601_600)
+    /// STORE_BENCH_READER=0 runs the floor and the purge without the reader (a diagnostic: what
+    /// the reader's CPU costs the purge on two cores).
+    let withReader = Environment.int("STORE_BENCH_READER") != 0
 
     func run(_ benchmark: Benchmark) async throws {
         let root = try Scratch.shared.make("purge")
@@ -244,7 +248,7 @@ struct PurgeExperiment {
 
         // 2. Floor: plain unlinks, same count, sizes and layout, no database; the reader running.
         sync()
-        let floor = try await reader.measure {
+        let floor = try await reader.measure(enabled: withReader) {
             try await OnThread.run { () throws -> Int in
                 var removed = 0
                 for path in floorPaths {
@@ -254,12 +258,17 @@ struct PurgeExperiment {
                 return removed
             }
         }
-        log("floor: \(floor.value) files unlinked in \(floor.seconds) s; reader: \(floor.stats.summary)")
+        // What making those unlinks durable costs (the purge's last commit, an fsync with
+        // synchronous=FULL, makes ext4 commit its journal and with it the purge's unlinks).
+        started = Monotonic.nanoseconds()
+        sync() // nothing else is dirty: everything was synced before the step
+        let floorSync = Double(Monotonic.nanoseconds() - started) / 1e9
+        log("floor: \(floor.value) files unlinked in \(floor.seconds) s, then sync \(floorSync) s; reader: \(floor.stats.summary)")
 
         // 3. The purge, with the reader running.
         sync()
         benchmark.startMeasurement()
-        let purge = try await reader.measure {
+        let purge = try await reader.measure(enabled: withReader) {
             try await store.purge(at: now, batchSize: StoreConfiguration.default.purgeBatchSize, dryRun: false, progress: nil)
         }
         benchmark.stopMeasurement()
@@ -291,8 +300,11 @@ struct PurgeExperiment {
             "seconds": purge.seconds, "posts": purge.value.posts, "files": purge.value.files, "bytes": purge.value.bytes,
             "posts_per_s": postsPerSecond, "files_per_s": filesPerSecond, "wal_bytes_after": wal,
         ]
-        report["floor"] = ["seconds": floor.seconds, "files": floor.value, "files_per_s": floorPerSecond]
+        report["floor"] = ["seconds": floor.seconds, "files": floor.value, "files_per_s": floorPerSecond,
+                           "sync_after_s": floorSync]
         report["purge_over_floor"] = purge.seconds / floor.seconds
+        report["purge_over_floor_with_sync"] = purge.seconds / (floor.seconds + floorSync)
+        report["reader_during_floor_and_purge"] = withReader
         report["reader_alone"] = idle.stats.json
         report["reader_during_floor"] = floor.stats.json
         report["reader_during_purge"] = purge.stats.json
@@ -445,8 +457,9 @@ struct Reader: Sendable {
         var stats: LatencyStats
     }
 
-    func measure<T: Sendable>(_ body: () async throws -> T) async throws -> Measured<T> {
+    func measure<T: Sendable>(enabled: Bool = true, _ body: () async throws -> T) async throws -> Measured<T> {
         let stop = StopFlag()
+        if !enabled { stop.set() }
         let store = self.store, ids = self.ids
         let task = Task.detached { () throws -> [(start: UInt64, end: UInt64)] in
             var reads: [(start: UInt64, end: UInt64)] = []
