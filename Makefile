@@ -3,7 +3,7 @@ SWIFT ?= swift
 CONFIGURATION ?= release
 STATUSCTL = .build/$(CONFIGURATION)/statusctl
 
-.PHONY: run test build bootstrap bench compare-thumbnails compare-video fixtures clean
+.PHONY: run test build bootstrap bench bench-store compare-thumbnails compare-video fixtures clean
 
 bootstrap:
 	@scripts/bootstrap
@@ -32,6 +32,11 @@ test: bootstrap
 
 bench: bootstrap
 	cd Benchmarks && $(SWIFT) package benchmark --target MediaBenchmarks
+
+# Publish rates, and the purge of 100k expired image posts with a concurrent reader (seeds about
+# 5 GB of files under the temporary directory, or STORE_BENCH_DIR; about 10 minutes).
+bench-store: bootstrap
+	cd Benchmarks && $(SWIFT) package benchmark --target StoreBenchmarks
 
 compare-thumbnails: bootstrap
 	scripts/compare-thumbnails

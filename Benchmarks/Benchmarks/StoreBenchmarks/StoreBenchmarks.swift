@@ -20,14 +20,15 @@
 //      the same two-level layout, with no database;
 //   3. the purge, `store.purge(at:batchSize: 1000, dryRun: false, progress: nil)`, with the
 //      same reader running. Only this step is inside start/stopMeasurement (the wall clock).
-// The page cache is flushed (`sync`) before each step. Every read's latency is kept; the custom
+// Dirty pages are written back (`sync`) before each step. Every read's latency is kept; the custom
 // metrics hold them in nanoseconds (only reads that overlap the step's window), and a JSON
 // summary (rates, p50/p90/p99/p99.9/max, reads over 10 ms) goes to standard error and, when
 // STORE_BENCH_JSON names a file, is appended to it.
 //
 // Environment: STORE_BENCH_POSTS (default 100000) expired posts to seed; STORE_BENCH_DIR
 // (default the temporary directory) where the scratch data directory is made (and removed);
-// STORE_BENCH_READER=0 leaves the reader out of the floor and the purge (diagnostic).
+// STORE_BENCH_READER=0 leaves the reader out of the floor and the purge, STORE_BENCH_WRITER=1
+// adds a writer probe during the purge (both diagnostics).
 
 import Benchmark
 import Foundation
@@ -209,6 +210,10 @@ struct PurgeExperiment {
     /// STORE_BENCH_READER=0 runs the floor and the purge without the reader (a diagnostic: what
     /// the reader's CPU costs the purge on two cores).
     let withReader = Environment.int("STORE_BENCH_READER") != 0
+    /// STORE_BENCH_WRITER=1 adds a writer probe (a mute set or cleared every 50 ms, each an fsynced
+    /// commit) alone for 3 s and then during the purge: how long a writer waits for the purge's
+    /// write transactions (a diagnostic, off by default as its fsyncs disturb the figures).
+    let withWriter = Environment.int("STORE_BENCH_WRITER") == 1
 
     func run(_ benchmark: Benchmark) async throws {
         let root = try Scratch.shared.make("purge")
@@ -265,13 +270,32 @@ struct PurgeExperiment {
         let floorSync = Double(Monotonic.nanoseconds() - started) / 1e9
         log("floor: \(floor.value) files unlinked in \(floor.seconds) s, then sync \(floorSync) s; reader: \(floor.stats.summary)")
 
+        // Diagnostic (STORE_BENCH_WRITER=1): a small write every 50 ms, alone and during the purge.
+        let writer = withWriter ? WriterProbe(store: store, viewer: UserID("author-0"), author: UserID("author-1")) : nil
+        var writerAlone: LatencyStats?
+        if let writer {
+            let (latencies, seconds) = try await writer.measure { try await Task.sleep(for: .seconds(3)) }
+            writerAlone = LatencyStats(latencies, seconds: seconds)
+            log("writer alone: \(writerAlone!.summary)")
+            sync()
+        }
+
         // 3. The purge, with the reader running.
         sync()
+        let writerTask = writer.map { writer in Task { try await writer.measure { try await writer.stop.wait() } } }
         benchmark.startMeasurement()
         let purge = try await reader.measure(enabled: withReader) {
             try await store.purge(at: now, batchSize: StoreConfiguration.default.purgeBatchSize, dryRun: false, progress: nil)
         }
         benchmark.stopMeasurement()
+        writer?.stop.set()
+        if let writerTask {
+            let (latencies, seconds) = try await writerTask.value
+            let stats = LatencyStats(latencies, seconds: seconds)
+            report["writer_alone"] = writerAlone?.json
+            report["writer_during_purge"] = stats.json
+            log("writer during purge: \(stats.summary)")
+        }
         log("purge: \(purge.value.posts) posts, \(purge.value.files) files in \(purge.seconds) s; reader: \(purge.stats.summary)")
         guard purge.value.posts == posts, purge.value.files == 3 * posts else {
             throw BenchError("purge removed \(purge.value.posts) posts and \(purge.value.files) files, expected \(posts) and \(3 * posts)")
@@ -494,6 +518,36 @@ struct Reader: Sendable {
     }
 }
 
+/// `setMuted` every 50 ms until `stop` is set, or for the run of `body`; latencies in ns.
+struct WriterProbe: Sendable {
+    let store: SQLiteStatusStore
+    let viewer: UserID
+    let author: UserID
+    let stop = StopFlag()
+
+    func measure(_ body: () async throws -> Void) async throws -> ([UInt64], Double) {
+        let done = StopFlag()
+        let store = self.store, viewer = self.viewer, author = self.author, stop = self.stop
+        let task = Task.detached { () throws -> [UInt64] in
+            var latencies: [UInt64] = []
+            var muted = false
+            while !done.isSet && !stop.isSet {
+                muted.toggle()
+                let start = Monotonic.nanoseconds()
+                try await store.setMuted(viewer: viewer, author: author, muted: muted)
+                latencies.append(Monotonic.nanoseconds() - start)
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            return latencies
+        }
+        let started = Monotonic.nanoseconds()
+        try await body()
+        let seconds = Double(Monotonic.nanoseconds() - started) / 1e9
+        done.set()
+        return (try await task.value, seconds)
+    }
+}
+
 struct LatencyStats {
     var count: Int
     var readsPerSecond: Double
@@ -544,6 +598,11 @@ final class StopFlag: @unchecked Sendable {
         lock.lock()
         stopped = true
         lock.unlock()
+    }
+
+    /// Polls every 10 ms until set.
+    func wait() async throws {
+        while !isSet { try await Task.sleep(for: .milliseconds(10)) }
     }
 }
 
