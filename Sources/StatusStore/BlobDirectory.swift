@@ -32,6 +32,10 @@ struct BlobDirectory: Sendable {
 
     var temporaryDirectory: String { root + "/tmp" }
 
+    /// Files whose deletion is committed, moved out of the content-addressed tree (a quick
+    /// rename, under the database's write lock) to be unlinked at leisure, outside it.
+    var trashDirectory: String { root + "/trash" }
+
     /// Where blocking file work (writing, syncing, listing) runs: never on Swift's cooperative
     /// thread pool, whose few threads must stay free for everything else.
     private static let queue = DispatchQueue(label: "status.blobs", qos: .userInitiated, attributes: .concurrent)
@@ -50,7 +54,7 @@ struct BlobDirectory: Sendable {
 
     /// Creates `blobs/` and `blobs/tmp/`.
     func prepare() throws {
-        for directory in [root, temporaryDirectory] {
+        for directory in [root, temporaryDirectory, trashDirectory] {
             if mkdir(directory, 0o755) != 0 && errno != EEXIST {
                 throw StoreError(.io, "cannot create \(directory): \(String(cString: strerror(errno)))")
             }
@@ -126,6 +130,36 @@ struct BlobDirectory: Sendable {
 
     func exists(_ id: BlobID) -> Bool { access(path(for: id), F_OK) == 0 }
 
+    /// Moves the file to the trash; false when it was already gone (moved or unlinked before).
+    @discardableResult
+    func moveToTrash(_ id: BlobID) throws -> Bool {
+        if rename(path(for: id), trashDirectory + "/" + id.rawValue) == 0 { return true }
+        if errno == ENOENT { return false }
+        throw Self.ioError("move to the trash", path(for: id))
+    }
+
+    /// Unlinks every file in the trash, on several threads at once: unlinking a file whose
+    /// blocks must be freed is slow on some file systems, and latency-bound rather than CPU-bound.
+    /// Returns how many files it unlinked.
+    @discardableResult
+    func emptyTrash(names: [String]? = nil) throws -> Int {
+        let victims = try names ?? contents(of: trashDirectory)
+        let directory = trashDirectory
+        let lanes = min(8, max(1, victims.count / 64))
+        let failures = ManagedFailures()
+        DispatchQueue.concurrentPerform(iterations: lanes) { lane in
+            var index = lane
+            while index < victims.count {
+                if unlink(directory + "/" + victims[index]) != 0 && errno != ENOENT {
+                    failures.record(Self.ioError("unlink", directory + "/" + victims[index]))
+                }
+                index += lanes
+            }
+        }
+        if let first = failures.first { throw first }
+        return victims.count
+    }
+
     /// Unlinks the file; false when it was already gone.
     @discardableResult
     func remove(_ id: BlobID) throws -> Bool {
@@ -147,14 +181,16 @@ struct BlobDirectory: Sendable {
         return found
     }
 
-    /// Temporary files last modified before `cutoff` (seconds since the epoch).
+    /// Temporary files last modified before `cutoff` (seconds since the epoch), and every file
+    /// left in the trash (their deletion is already committed).
     func temporaryFiles(olderThan cutoff: Int64) throws -> [String] {
-        try contents(of: temporaryDirectory).compactMap { name in
+        let temporary = try contents(of: temporaryDirectory).compactMap { name -> String? in
             let full = temporaryDirectory + "/" + name
             var info = stat()
             guard stat(full, &info) == 0, Int64(info.st_mtim.tv_sec) < cutoff else { return nil }
             return full
         }
+        return temporary + (try contents(of: trashDirectory).map { trashDirectory + "/" + $0 })
     }
 
     private func contents(of directory: String) throws -> [String] {
@@ -192,6 +228,15 @@ struct BlobDirectory: Sendable {
                 offset += written
             }
         }
+    }
+
+    /// The first error seen by any of several threads.
+    final class ManagedFailures: @unchecked Sendable {
+        // @unchecked: `stored` is only touched under `lock`.
+        private let lock = NSLock()
+        private var stored: StoreError?
+        func record(_ error: StoreError) { lock.lock(); if stored == nil { stored = error }; lock.unlock() }
+        var first: StoreError? { lock.lock(); defer { lock.unlock() }; return stored }
     }
 
     static func ioError(_ operation: String, _ path: String) -> StoreError {

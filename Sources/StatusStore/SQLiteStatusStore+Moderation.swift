@@ -21,7 +21,7 @@ extension SQLiteStatusStore {
             return try Self.fetchPost(db, id: id)!
         }
         // Committed; if unlinking fails now, the next purge finishes it.
-        _ = try? await unlinkDoomedFiles(batch: configuration.purgeBatchSize)
+        _ = try? await discardDoomedFiles()
         return post
     }
 
@@ -54,7 +54,7 @@ extension SQLiteStatusStore {
             return try Self.fetchPost(db, id: id)!
         }
         // Committed; if unlinking fails now, the next purge finishes it.
-        _ = try? await unlinkDoomedFiles(batch: configuration.purgeBatchSize)
+        _ = try? await discardDoomedFiles()
         return post
     }
 
@@ -109,7 +109,9 @@ extension SQLiteStatusStore {
         }
         // Finish what an interrupted run committed but did not unlink.
         var summary = PurgeSummary()
-        let resumed = try await unlinkDoomedFiles(batch: batch * 3)
+        let blobs = self.blobs
+        do { _ = try await blobs.run { try blobs.emptyTrash() } } catch { throw Self.storeError(error, doing: "empty the trash") }
+        let resumed = try await discardDoomedFiles()
         summary.files += resumed.files
         summary.bytes += resumed.bytes
 
@@ -120,22 +122,26 @@ extension SQLiteStatusStore {
         while true {
             // One short transaction: delete a batch of rows and commit the files' doom...
             let deleted = try await write("purge expired posts") { db -> Int in
-                let seqs = try Int64.fetchAll(db, sql: "\(Self.purgeableSQL) LIMIT ?2", arguments: [now.seconds, batch])
+                // Two limited index scans (expired, then removed), never the whole set.
+                var seqs = try Int64.fetchAll(db.cachedStatement(sql: """
+                    SELECT seq FROM posts WHERE expires_at <= ? AND held = 0 LIMIT ?
+                    """), arguments: [now.seconds, batch])
+                if seqs.count < batch {
+                    seqs += try Int64.fetchAll(db.cachedStatement(sql: """
+                        SELECT seq FROM posts WHERE state <> 'live' AND held = 0 AND expires_at > ? LIMIT ?
+                        """), arguments: [now.seconds, batch - seqs.count])
+                }
                 guard !seqs.isEmpty else { return 0 }
                 try Self.detachFiles(db, posts: seqs)
-                for chunk in stride(from: 0, to: seqs.count, by: 500) {
-                    let part = Array(seqs[chunk..<min(chunk + 500, seqs.count)])
-                    try db.execute(sql: "DELETE FROM posts WHERE seq IN (\(databaseQuestionMarks(count: part.count)))",
-                                   arguments: StatementArguments(part))
-                }
+                try db.execute(sql: "DELETE FROM posts WHERE seq IN (SELECT seq FROM temp.detaching_posts)")
                 return seqs.count
             }
             if deleted == 0 { break }
-            // ...then unlink, after the commit.
-            let unlinked = try await unlinkDoomedFiles(batch: batch * 3)
+            // ...then the files, after the commit.
+            let discarded = try await discardDoomedFiles()
             summary.posts += deleted
-            summary.files += unlinked.files
-            summary.bytes += unlinked.bytes
+            summary.files += discarded.files
+            summary.bytes += discarded.bytes
             progress?(min(summary.posts, max(total, summary.posts)), max(total, summary.posts))
         }
         if summary.posts > 0 || summary.files > 0 {
@@ -152,7 +158,7 @@ extension SQLiteStatusStore {
 
     public func reconcile(fix: Bool, at now: Timestamp) async throws -> ReconcileReport {
         let blobs = self.blobs
-        if fix { _ = try await unlinkDoomedFiles(batch: configuration.purgeBatchSize * 3) }
+        if fix { _ = try await discardDoomedFiles() }
         let onDisk: [(id: BlobID, bytes: Int64)]
         do { onDisk = try await blobs.run { try blobs.enumerate() } } catch { throw Self.storeError(error, doing: "list the blob files") }
         let (known, doomed, miscounted) = try await read("read the blob rows") { db in
@@ -199,7 +205,7 @@ extension SQLiteStatusStore {
             try db.execute(sql: "DELETE FROM blobs WHERE refs = 0")
             return recounted
         }
-        _ = try await unlinkDoomedFiles(batch: configuration.purgeBatchSize * 3)
+        _ = try await discardDoomedFiles()
         try await write("log the reconcile") { [report] db in
             try Self.appendAudit(db, at: now, action: .reconcile, actor: "system", post: nil, reason: nil, detail: """
                 {"orphan_files":\(report.orphanFiles.count),"orphan_bytes":\(report.orphanBytes),\

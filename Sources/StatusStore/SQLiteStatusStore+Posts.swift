@@ -108,55 +108,69 @@ extension SQLiteStatusStore {
     }
 
     /// Drops the posts' references to their files; a file left with none is moved to
-    /// `doomed_blobs`, to be unlinked after this transaction commits.
+    /// `doomed_blobs`, to be discarded after this transaction commits. Set-based over the whole
+    /// batch (a temporary table of the posts), so its cost is a few statements, not a few per file.
     static func detachFiles(_ db: Database, posts seqs: [Int64]) throws {
         guard !seqs.isEmpty else { return }
-        var counts: [String: Int64] = [:]
-        for chunk in stride(from: 0, to: seqs.count, by: 500) {
-            let part = Array(seqs[chunk..<min(chunk + 500, seqs.count)])
-            let marks = databaseQuestionMarks(count: part.count)
-            for row in try Row.fetchAll(db, sql: "SELECT blob_id, count(*) FROM post_blobs WHERE post_seq IN (\(marks)) GROUP BY blob_id",
-                                         arguments: StatementArguments(part)) {
-                counts[row[0], default: 0] += row[1] as Int64
-            }
-            try db.execute(sql: "DELETE FROM post_blobs WHERE post_seq IN (\(marks))", arguments: StatementArguments(part))
-        }
-        let decrement = try db.cachedStatement(sql: "UPDATE blobs SET refs = refs - ? WHERE id = ?")
-        let doom = try db.cachedStatement(sql: "INSERT OR REPLACE INTO doomed_blobs (id, bytes) SELECT id, bytes FROM blobs WHERE id = ? AND refs <= 0")
-        let drop = try db.cachedStatement(sql: "DELETE FROM blobs WHERE id = ? AND refs <= 0")
-        for (id, count) in counts {
-            try decrement.execute(arguments: [count, id])
-            try doom.execute(arguments: [id])
-            try drop.execute(arguments: [id])
-        }
+        try db.execute(sql: """
+            CREATE TEMP TABLE IF NOT EXISTS detaching_posts (seq INTEGER PRIMARY KEY);
+            CREATE TEMP TABLE IF NOT EXISTS detaching_blobs (id TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID;
+            DELETE FROM temp.detaching_posts;
+            DELETE FROM temp.detaching_blobs;
+            """)
+        let insert = try db.cachedStatement(sql: "INSERT OR IGNORE INTO temp.detaching_posts (seq) VALUES (?)")
+        for seq in seqs { try insert.execute(arguments: [seq]) }
+        try db.execute(sql: """
+            INSERT INTO temp.detaching_blobs (id, n)
+                SELECT blob_id, count(*) FROM post_blobs WHERE post_seq IN (SELECT seq FROM temp.detaching_posts) GROUP BY blob_id;
+            DELETE FROM post_blobs WHERE post_seq IN (SELECT seq FROM temp.detaching_posts);
+            UPDATE blobs SET refs = refs - (SELECT n FROM temp.detaching_blobs d WHERE d.id = blobs.id)
+                WHERE id IN (SELECT id FROM temp.detaching_blobs);
+            INSERT OR REPLACE INTO doomed_blobs (id, bytes)
+                SELECT id, bytes FROM blobs WHERE id IN (SELECT id FROM temp.detaching_blobs) AND refs <= 0;
+            DELETE FROM blobs WHERE id IN (SELECT id FROM temp.detaching_blobs) AND refs <= 0;
+            """)
     }
 
-    /// Unlinks the files of `doomed_blobs`, a batch per short write transaction: the rows are
-    /// deleted and the files unlinked under the write lock, so a publish of the same bytes
-    /// (which takes that lock) either resurrects the row first or rewrites the file after.
-    /// A crash mid-batch rolls the rows back and the next run unlinks again (a missing file is fine).
-    func unlinkDoomedFiles(batch: Int, progress: (Int, Int64) -> Void = { _, _ in }) async throws -> (files: Int, bytes: Int64) {
+    /// Doomed files moved to the trash per write transaction: each is a rename (tens of
+    /// microseconds), so the write lock is held for a few milliseconds at a time.
+    static let trashBatch = 256
+
+    /// Discards the files of `doomed_blobs`. In short write transactions, each file is renamed
+    /// into the trash and its row deleted: under the write lock, so a publish of the same bytes
+    /// (which takes that lock too) either resurrects the row first or finds the file gone and
+    /// writes it again. The trash is then unlinked outside the lock, several files at a time.
+    /// A crash leaves rows to redo (a file already moved is fine) or files in the trash, which the
+    /// next purge or `reconcile --fix` empties.
+    func discardDoomedFiles(progress: (Int, Int64) -> Void = { _, _ in }) async throws -> (files: Int, bytes: Int64) {
         var files = 0, bytes: Int64 = 0
         let blobs = self.blobs
+        var unlinking: Task<Void, any Error>?
+        defer { unlinking?.cancel() }
         while true {
-            let done = try await write("delete unused files") { db -> (Int, Int64) in
-                let rows = try Row.fetchAll(db, sql: "SELECT id, bytes FROM doomed_blobs LIMIT ?", arguments: [batch])
-                var count = 0, size: Int64 = 0
+            let done = try await write("delete unused files", durable: false) { db -> (names: [String], bytes: Int64) in
+                let rows = try Row.fetchAll(db, sql: "SELECT id, bytes FROM doomed_blobs LIMIT ?", arguments: [Self.trashBatch])
+                var names: [String] = [], size: Int64 = 0
                 let delete = try db.cachedStatement(sql: "DELETE FROM doomed_blobs WHERE id = ?")
                 for row in rows {
                     let raw: String = row[0]
-                    if let id = BlobID(rawValue: raw) { try blobs.remove(id) }
+                    if let id = BlobID(rawValue: raw), try blobs.moveToTrash(id) { names.append(raw) }
                     try delete.execute(arguments: [raw])
-                    count += 1
                     size += row[1] as Int64
                 }
-                return (count, size)
+                return (names, rows.isEmpty ? -1 : size)
             }
-            if done.0 == 0 { break }
-            files += done.0
-            bytes += done.1
-            progress(done.0, done.1)
+            if done.bytes < 0 { break }
+            // Unlink this batch while the next one is moved: one batch in flight at a time.
+            try await unlinking?.value
+            let names = done.names
+            unlinking = Task { _ = try await blobs.run { try blobs.emptyTrash(names: names) } }
+            files += done.names.count
+            bytes += done.bytes
+            progress(done.names.count, done.bytes)
         }
+        try await unlinking?.value
+        unlinking = nil
         return (files, bytes)
     }
 
@@ -271,6 +285,6 @@ extension SQLiteStatusStore {
             }
         }
         // The deletion is committed; if unlinking fails now, the next purge finishes it.
-        _ = try? await unlinkDoomedFiles(batch: configuration.purgeBatchSize)
+        _ = try? await discardDoomedFiles()
     }
 }

@@ -38,7 +38,9 @@ public final class SQLiteStatusStore: StatusStorage {
         config.label = "status"
         let synchronous = configuration.synchronous.rawValue.uppercased()
         config.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA synchronous = \(synchronous)")
+            // A 32 MiB page cache per connection: a purge batch touches blob rows keyed by
+            // random hashes all over their table. Temporary tables stay in memory.
+            try db.execute(sql: "PRAGMA synchronous = \(synchronous); PRAGMA cache_size = -32768; PRAGMA temp_store = MEMORY")
         }
         do {
             pool = try DatabasePool(path: directory + "/status.sqlite", configuration: config)
@@ -84,6 +86,28 @@ public final class SQLiteStatusStore: StatusStorage {
     func write<T: Sendable>(_ doing: String, _ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
         do {
             return try await pool.write(body)
+        } catch {
+            throw Self.storeError(error, doing: doing)
+        }
+    }
+
+    /// A write transaction whose commit need not survive a power cut, only a crash of the
+    /// process (`synchronous = NORMAL` for this one transaction): for bookkeeping that is redone
+    /// when lost, such as deleting the rows of files already moved to the trash.
+    func write<T: Sendable>(_ doing: String, durable: Bool, _ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        if durable { return try await write(doing, body) }
+        let restore = configuration.synchronous.rawValue.uppercased()
+        do {
+            return try await pool.writeWithoutTransaction { db in
+                try db.execute(sql: "PRAGMA synchronous = NORMAL")
+                defer { try? db.execute(sql: "PRAGMA synchronous = \(restore)") }
+                var result: T?
+                try db.inTransaction(.immediate) {
+                    result = try body(db)
+                    return .commit
+                }
+                return result!
+            }
         } catch {
             throw Self.storeError(error, doing: doing)
         }

@@ -8,8 +8,17 @@ enum Schema {
         migrator.registerMigration("v1 users, posts, blobs, views, mutes, audit log") { db in
             try db.execute(sql: v1)
         }
+        migrator.registerMigration("v2 purge index skips held posts") { db in
+            try db.execute(sql: v2)
+        }
         return migrator
     }
+
+    /// The purge walks expired posts by expiry; held posts never leave, so they stay out of its index.
+    static let v2 = """
+        DROP INDEX posts_by_expiry;
+        CREATE INDEX posts_purgeable ON posts(expires_at) WHERE held = 0;
+        """
 
     /// Timestamps are integer Unix seconds. `posts.seq` is the posting order.
     static let v1 = """

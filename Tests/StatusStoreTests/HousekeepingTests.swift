@@ -59,9 +59,12 @@ import Testing
                 try db.execute(sql: "DELETE FROM posts WHERE id = ?", arguments: [post.id.rawValue])
             }
             #expect(try filesOnDisk(directory).count == 3)
+            // ...and a file a crash left in the trash after its row was dealt with.
+            _ = FileManager.default.createFile(atPath: directory + "/blobs/trash/" + String(repeating: "ab", count: 32), contents: Data("x".utf8))
             let summary = try await store.purge(at: t0, batchSize: 10, dryRun: false, progress: nil)
             #expect(summary.posts == 0 && summary.files == 3)
             #expect(try filesOnDisk(directory).isEmpty)
+            #expect(try FileManager.default.contentsOfDirectory(atPath: directory + "/blobs/trash").isEmpty)
             #expect(try await store.reconcile(fix: false, at: t0).isClean)
         }
     }
@@ -211,12 +214,36 @@ import Testing
 @Suite struct DatabaseTests {
     @Test func migrationsAreRecordedAndReopeningIsHarmless() async throws {
         try await withStore { store, directory in
-            #expect(try await store.appliedMigrations() == ["v1 users, posts, blobs, views, mutes, audit log"])
+            let all = ["v1 users, posts, blobs, views, mutes, audit log", "v2 purge index skips held posts"]
+            #expect(try await store.appliedMigrations() == all)
             let again = try SQLiteStatusStore(directory: directory)
-            #expect(try await again.appliedMigrations() == ["v1 users, posts, blobs, views, mutes, audit log"])
+            #expect(try await again.appliedMigrations() == all)
             let mode = try await store.pool.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") }
             #expect(mode == "wal")
         }
+    }
+
+    @Test func aDatabaseOfTheFirstVersionIsMigratedWithItsData() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("status-store-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let old = try DatabaseQueue(path: directory + "/status.sqlite")
+        try Schema.migrator.migrate(old, upTo: "v1 users, posts, blobs, views, mutes, audit log")
+        try await old.write { db in
+            try db.execute(sql: "INSERT INTO users (id) VALUES ('a')")
+            try db.execute(sql: """
+                INSERT INTO posts (id, author_id, kind, created_at, expires_at, text, background, font, audience_mode)
+                VALUES ('p00000000000000000000', 'a', 'text', 1000, 87400, 'hi', '#000000', 0, 'contacts')
+                """)
+        }
+        try old.close()
+        let store = try SQLiteStatusStore(directory: directory)
+        #expect(try await store.appliedMigrations().count == 2)
+        #expect(try await store.post(PostID(rawValue: "p00000000000000000000")!)?.text?.text == "hi")
+        let indexes = try await store.pool.read { db in try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'posts'") }
+        #expect(indexes.contains("posts_purgeable") && !indexes.contains("posts_by_expiry"))
+        #expect(try await store.purge(at: Timestamp(seconds: 87_400), batchSize: 10, dryRun: false, progress: nil).posts == 1)
+        #expect(try await store.integrityCheck().isEmpty)
     }
 
     @Test func aDatabaseFromANewerEngineIsRefused() async throws {
