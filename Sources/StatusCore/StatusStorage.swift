@@ -126,7 +126,8 @@ public struct ReconcileReport: Hashable, Sendable {
     public var orphanBytes: Int64
     /// Blob rows whose file is missing.
     public var missingFiles: [BlobID]
-    /// Temporary files older than the grace period, left by an interrupted write.
+    /// Temporary files older than the grace period, left by an interrupted write, and files an
+    /// interrupted purge left in the trash.
     public var staleTemporaryFiles: Int
     /// Blob rows whose reference count disagreed with the posts using them.
     public var miscountedBlobs: Int

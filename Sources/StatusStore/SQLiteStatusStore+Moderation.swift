@@ -111,7 +111,8 @@ extension SQLiteStatusStore {
         var summary = PurgeSummary()
         let blobs = self.blobs
         do { _ = try await blobs.run { try blobs.emptyTrash() } } catch { throw Self.storeError(error, doing: "empty the trash") }
-        let resumed = try await discardDoomedFiles()
+        let emptier = TrashEmptier(blobs)
+        let resumed = try await discardDoomedFiles(emptying: emptier)
         summary.files += resumed.files
         summary.bytes += resumed.bytes
 
@@ -138,12 +139,13 @@ extension SQLiteStatusStore {
             }
             if deleted == 0 { break }
             // ...then the files, after the commit.
-            let discarded = try await discardDoomedFiles()
+            let discarded = try await discardDoomedFiles(emptying: emptier)
             summary.posts += deleted
             summary.files += discarded.files
             summary.bytes += discarded.bytes
             progress?(min(summary.posts, max(total, summary.posts)), max(total, summary.posts))
         }
+        try await emptier.finish()
         if summary.posts > 0 || summary.files > 0 {
             let done = summary
             try await write("log the purge") { db in

@@ -136,17 +136,41 @@ extension SQLiteStatusStore {
     /// microseconds), so the write lock is held for a few milliseconds at a time.
     static let trashBatch = 256
 
+    /// Unlinks trash files on the blob queue, one batch in flight while the caller goes on (a
+    /// purge deletes its next batch of rows meanwhile). Used by one task at a time.
+    final class TrashEmptier: @unchecked Sendable {
+        // @unchecked: `inFlight` is only touched by the one task that owns this emptier.
+        private let blobs: BlobDirectory
+        private var inFlight: Task<Void, any Error>?
+
+        init(_ blobs: BlobDirectory) { self.blobs = blobs }
+
+        /// Waits for the batch before, then starts unlinking `names`.
+        func submit(_ names: [String]) async throws {
+            try await inFlight?.value
+            let blobs = self.blobs
+            inFlight = names.isEmpty ? nil : Task { _ = try await blobs.run { try blobs.emptyTrash(names: names) } }
+        }
+
+        /// Waits for the last batch.
+        func finish() async throws {
+            try await inFlight?.value
+            inFlight = nil
+        }
+
+        deinit { inFlight?.cancel() }
+    }
+
     /// Discards the files of `doomed_blobs`. In short write transactions, each file is renamed
     /// into the trash and its row deleted: under the write lock, so a publish of the same bytes
     /// (which takes that lock too) either resurrects the row first or finds the file gone and
     /// writes it again. The trash is then unlinked outside the lock, several files at a time.
     /// A crash leaves rows to redo (a file already moved is fine) or files in the trash, which the
     /// next purge or `reconcile --fix` empties.
-    func discardDoomedFiles(progress: (Int, Int64) -> Void = { _, _ in }) async throws -> (files: Int, bytes: Int64) {
+    func discardDoomedFiles(emptying trash: TrashEmptier? = nil) async throws -> (files: Int, bytes: Int64) {
         var files = 0, bytes: Int64 = 0
         let blobs = self.blobs
-        var unlinking: Task<Void, any Error>?
-        defer { unlinking?.cancel() }
+        let emptier = trash ?? TrashEmptier(blobs)
         while true {
             let done = try await write("delete unused files", durable: false) { db -> (names: [String], bytes: Int64) in
                 let rows = try Row.fetchAll(db, sql: "SELECT id, bytes FROM doomed_blobs LIMIT ?", arguments: [Self.trashBatch])
@@ -161,16 +185,11 @@ extension SQLiteStatusStore {
                 return (names, rows.isEmpty ? -1 : size)
             }
             if done.bytes < 0 { break }
-            // Unlink this batch while the next one is moved: one batch in flight at a time.
-            try await unlinking?.value
-            let names = done.names
-            unlinking = Task { _ = try await blobs.run { try blobs.emptyTrash(names: names) } }
+            try await emptier.submit(done.names)
             files += done.names.count
             bytes += done.bytes
-            progress(done.names.count, done.bytes)
         }
-        try await unlinking?.value
-        unlinking = nil
+        if trash == nil { try await emptier.finish() }
         return (files, bytes)
     }
 

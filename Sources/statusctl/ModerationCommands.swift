@@ -177,7 +177,8 @@ struct ReconcileCommand: AsyncParsableCommand {
         abstract: "Compare blob files with the database: orphan files, missing files, stale temporary files.",
         discussion: """
             An orphan file (no row) is what a crash between writing a file and committing its row \
-            leaves; --fix removes orphans and temporary files older than storage.temporary_grace_s, \
+            leaves; --fix removes orphans, temporary files older than storage.temporary_grace_s and \
+            files an interrupted purge left in the trash (both counted as stale_temporary_files), \
             and recounts references. A row whose file is missing cannot be repaired from here and \
             is reported for a person to look at.
 
