@@ -21,20 +21,8 @@ let t0 = Timestamp(parsing: "2026-11-25T10:00:00Z")!
 
 /// Post ids from a fixed seed, distinct across a test.
 struct Ids {
-    var generator = Seeded(seed: 42)
+    var generator = SplitMix64(seed: 42)
     mutating func next() -> PostID { PostID(using: &generator) }
-}
-
-struct Seeded: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
 }
 
 /// An image-like post with three files of the given contents.
