@@ -1,8 +1,6 @@
 import ArgumentParser
 import Foundation
-import StatusCore
 import StatusEngine
-import StatusMedia
 
 /// Options every command on the data directory shares: where the data is, what time it is, and
 /// which configuration applies.
@@ -58,19 +56,15 @@ enum CommandFailure {
     /// Prints the error and returns the exit code to throw.
     static func report(_ error: any Error) -> ExitCode {
         if let exit = error as? ExitCode { return exit }
-        let code: String, message: String, status: Int32
-        if let error = error as? StoreError {
-            (code, message) = (error.code.rawValue, error.message)
-            switch error.code {
-            case .busy: status = 75
-            case .io: status = 74
-            case .corrupt: status = 65
-            default: status = 1
-            }
-        } else if let error = error as? MediaError {
-            (code, message, status) = (error.code.rawValue, error.message, 1)
-        } else {
-            (code, message, status) = ("internal", "\(error)", 70)
+        let failure = EngineFailure(error)
+        let (code, message) = (failure.code, failure.message)
+        let status: Int32
+        switch failure.kind {
+        case .refused: status = 1
+        case .corrupt: status = 65
+        case .internal: status = 70
+        case .io: status = 74
+        case .busy: status = 75
         }
         let json = JSONValue.object([("error", .object([("code", .string(code)), ("message", .string(message))]))])
         print(json.serialized)

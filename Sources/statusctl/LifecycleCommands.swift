@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import StatusCore
 import StatusEngine
 
 struct UsersCommand: AsyncParsableCommand {

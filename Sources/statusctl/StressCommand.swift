@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import StatusCore
 import StatusEngine
 
 /// A publish-and-purge loop for crash testing: the crash test kills it with SIGKILL at random
