@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "StatusCore", targets: ["StatusCore"]),
         .library(name: "StatusMedia", targets: ["StatusMedia"]),
         .library(name: "StatusStore", targets: ["StatusStore"]),
+        .library(name: "StatusFeed", targets: ["StatusFeed"]),
         .library(name: "StatusEngine", targets: ["StatusEngine"]),
     ],
     dependencies: [
@@ -59,9 +60,11 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        // Per-viewer feed assembly: pure, fed by the store.
+        .target(name: "StatusFeed", dependencies: ["StatusCore"]),
         .target(
             name: "StatusEngine",
-            dependencies: ["StatusCore", "StatusMedia", "StatusStore"]
+            dependencies: ["StatusCore", "StatusMedia", "StatusStore", "StatusFeed"]
         ),
         .executableTarget(
             name: "statusctl",
@@ -79,6 +82,10 @@ let package = Package(
         .testTarget(
             name: "StatusStoreTests",
             dependencies: ["StatusStore", "StatusCore", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        .testTarget(
+            name: "StatusFeedTests",
+            dependencies: ["StatusFeed", "StatusCore"]
         ),
         .testTarget(
             name: "StatusEngineTests",

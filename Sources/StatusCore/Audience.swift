@@ -47,8 +47,8 @@ public struct Audience: Hashable, Sendable {
 
 /// The one visibility rule of DESIGN.md, written once: author A's post is visible to viewer V
 /// only if A and V have each other as contacts, neither has blocked the other, the post's
-/// audience snapshot admits V, it is live (not deleted or taken down) and `now` is before its
-/// expiry. V never sees their own posts in a feed.
+/// audience snapshot admits V, it is live (not deleted or taken down) and `now` is between its
+/// creation and its expiry (a post is not seen before it was posted, when a past moment is asked). V never sees their own posts in a feed.
 public enum Visibility {
     /// Everything the rule looks at, gathered by whoever evaluates it.
     public struct Facts: Sendable {
@@ -70,7 +70,7 @@ public enum Visibility {
     public static func permits(viewer: UserID, post: Post, facts: Facts, at now: Timestamp) -> Bool {
         viewer != post.author
             && post.state == .live
-            && now < post.expiresAt
+            && post.createdAt <= now && now < post.expiresAt
             && facts.authorHasViewer && facts.viewerHasAuthor && !facts.blockedEitherWay
             && post.audience.admits(viewer)
     }

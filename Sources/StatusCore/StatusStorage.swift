@@ -3,6 +3,8 @@ public enum BlobContent: Sendable {
     case bytes([UInt8])
     /// A file that is read (streamed) while it is copied into the store.
     case file(path: String)
+    /// A file the store already holds (the same bytes another post uses): nothing is written.
+    case stored(BlobID)
 }
 
 /// A file the engine hands the store while publishing.
@@ -171,6 +173,12 @@ public protocol StatusStorage: Sendable {
     /// without viewers whose own read receipts are off.
     func viewers(of post: PostID) async throws -> [PostView]
     func setMuted(viewer: UserID, author: UserID, muted: Bool) async throws
+    /// Many posts in one transaction (all or none): bulk loads such as a demo population.
+    func publish(batch posts: [NewPost]) async throws
+    /// Many views in one transaction (all or none), each checked like ``recordView(post:viewer:at:)``.
+    func recordViews(_ views: [(post: PostID, viewer: UserID, at: Timestamp)]) async throws -> [ViewOutcome]
+    /// Many mutes in one transaction (all or none).
+    func setMuted(_ pairs: [(viewer: UserID, author: UserID)], muted: Bool) async throws
     func isMuted(viewer: UserID, author: UserID) async throws -> Bool
     /// The author deletes their post: gone from every feed at once; its files are deleted
     /// (unless a legal hold keeps them).
@@ -192,4 +200,17 @@ public protocol StatusStorage: Sendable {
     func reconcile(fix: Bool, at now: Timestamp) async throws -> ReconcileReport
     /// `PRAGMA integrity_check`'s findings; empty when the database is sound.
     func integrityCheck() async throws -> [String]
+
+    // Feed
+    /// Everything the feed reads, at the store's current version.
+    func feedWorld() async throws -> FeedWorld
+    /// What changed after `version` (from an earlier ``feedWorld()`` or ``feedChanges(after:)``),
+    /// read in one transaction; or the whole state when the log no longer reaches back that far.
+    func feedChanges(after version: Int64) async throws -> FeedChanges
+    /// Only what `viewer`'s feed at `now` reads: the viewer's lists, each contact's lists as far
+    /// as they concern the viewer, the contacts' live posts at `now`, the viewer's views of them
+    /// and mutes. One query's worth, for a single feed without an index.
+    func feedWorld(around viewer: UserID, at now: Timestamp) async throws -> FeedWorld
+    /// The author's live, unexpired posts at `now`, in posting order, with view counts.
+    func ownStatus(author: UserID, at now: Timestamp) async throws -> [OwnStatus]
 }

@@ -19,21 +19,29 @@ public final class Engine: Sendable {
     /// Validation and renditions on the media work pool.
     public let media: MediaDesk
     private let ids: IDSource
+    /// The in-memory feed index (``FeedMode/index``), nil when feeds are read per request.
+    let feedIndex: SharedFeedIndex?
 
     /// An engine over `store`. `randomSeed` makes post ids reproducible (tests); nil uses the
-    /// system's random source.
-    public init(configuration: EngineConfiguration, store: any StatusStorage, media: MediaDesk? = nil, randomSeed: UInt64? = nil) {
+    /// system's random source. `feedMode` says how feeds are answered (``FeedMode``).
+    public init(configuration: EngineConfiguration, store: any StatusStorage, media: MediaDesk? = nil, randomSeed: UInt64? = nil,
+                feedMode: FeedMode = .index) {
         self.configuration = configuration
         self.store = store
         self.media = media ?? MediaDesk(configuration: configuration)
         self.ids = IDSource(seed: randomSeed)
+        self.feedIndex = feedMode == .index ? SharedFeedIndex() : nil
     }
 
     /// Opens the embedded default: SQLite and blob files under `dataDirectory`.
-    public static func open(dataDirectory: String, configuration: EngineConfiguration, randomSeed: UInt64? = nil) throws -> Engine {
-        let store = try SQLiteStatusStore(directory: dataDirectory, configuration: configuration.storage)
-        return Engine(configuration: configuration, store: store, randomSeed: randomSeed)
+    public static func open(dataDirectory: String, configuration: EngineConfiguration, randomSeed: UInt64? = nil,
+                            feedMode: FeedMode = .index, durableFiles: Bool = true) throws -> Engine {
+        let store = try SQLiteStatusStore(directory: dataDirectory, configuration: configuration.storage, durableFiles: durableFiles)
+        return Engine(configuration: configuration, store: store, randomSeed: randomSeed, feedMode: feedMode)
     }
+
+    /// A new post id from the engine's random source.
+    public func newPostID() -> PostID { ids.next() }
 
     // MARK: Publish
 

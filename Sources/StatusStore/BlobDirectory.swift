@@ -75,6 +75,8 @@ struct BlobDirectory: Sendable {
                 hasher.update(data: bytes)
                 try Self.writeAll(fd, bytes[...], path: temporary)
                 total = Int64(bytes.count)
+            case .stored:
+                preconditionFailure("a stored file is never staged")
             case .file(let source):
                 let input = open(source, O_RDONLY | O_CLOEXEC)
                 guard input >= 0 else { throw Self.ioError("open", source) }
@@ -123,6 +125,13 @@ struct BlobDirectory: Sendable {
     /// Stages and commits in one step; returns the blob's id and size.
     @discardableResult
     func store(_ content: BlobContent) throws -> StagedBlob {
+        if case .stored(let id) = content {
+            var info = stat()
+            guard stat(path(for: id), &info) == 0 else {
+                throw StoreError(.invalid, "no stored file \(id) to share: publish its bytes instead")
+            }
+            return StagedBlob(id: id, bytes: Int64(info.st_size), temporaryPath: "")
+        }
         let staged = try stage(content)
         try commit(staged)
         return staged

@@ -16,6 +16,7 @@ extension SQLiteStatusStore {
                 WHERE seq = ?
                 """, arguments: [held, reason, moderator, now.seconds, seq])
             if !held { try Self.detachFiles(db, posts: [seq]) }
+            try Self.logFeed(db, .post(seq))
             try Self.appendAudit(db, at: now, action: .takedown, actor: moderator, post: id, reason: reason,
                                  detail: "{\"hold\":\(held),\"media_deleted\":\(!held)}")
             return try Self.fetchPost(db, id: id)!
@@ -35,6 +36,7 @@ extension SQLiteStatusStore {
                 throw StoreError(.conflict, "post \(id) was removed and its media already deleted: there is nothing to hold")
             }
             try db.execute(sql: "UPDATE posts SET held = 1 WHERE seq = ?", arguments: [seq])
+            try Self.logFeed(db, .post(seq))
             try Self.appendAudit(db, at: now, action: .hold, actor: moderator, post: id, reason: reason, detail: nil)
             return try Self.fetchPost(db, id: id)!
         }
@@ -46,6 +48,7 @@ extension SQLiteStatusStore {
             guard row["held"] as Bool else { throw StoreError(.conflict, "post \(id) is not held") }
             let seq: Int64 = row["seq"]
             try db.execute(sql: "UPDATE posts SET held = 0 WHERE seq = ?", arguments: [seq])
+            try Self.logFeed(db, .post(seq))
             // A removed post's media goes now; an expired one's with the next purge.
             let removed = (row["state"] as String) != PostState.live.rawValue
             if removed { try Self.detachFiles(db, posts: [seq]) }
@@ -133,6 +136,7 @@ extension SQLiteStatusStore {
                         """), arguments: [now.seconds, batch - seqs.count])
                 }
                 guard !seqs.isEmpty else { return 0 }
+                try Self.logFeed(db, .purged(cutoff: now))
                 try Self.detachFiles(db, posts: seqs)
                 try db.execute(sql: "DELETE FROM posts WHERE seq IN (SELECT seq FROM temp.detaching_posts)")
                 return seqs.count
@@ -149,6 +153,7 @@ extension SQLiteStatusStore {
         if summary.posts > 0 || summary.files > 0 {
             let done = summary
             try await write("log the purge") { db in
+                try Self.trimFeedLog(db)
                 try Self.appendAudit(db, at: now, action: .purge, actor: "system", post: nil, reason: nil,
                                      detail: "{\"posts\":\(done.posts),\"files\":\(done.files),\"bytes\":\(done.bytes)}")
             }

@@ -42,6 +42,52 @@ extension SQLiteStatusStore {
     private func insert(_ post: NewPost, files: [StagedFile]) async throws -> Post {
         let blobs = self.blobs
         return try await write("publish a post") { db in
+            try Self.insertRow(db, blobs: blobs, post, files: files)
+            guard let stored = try Self.fetchPost(db, id: post.id) else {
+                throw StoreError(.io, "the post \(post.id) vanished while it was being published")
+            }
+            return stored
+        }
+    }
+
+    public func publish(batch posts: [NewPost]) async throws {
+        guard !posts.isEmpty else { return }
+        let blobs = self.blobs
+        let staged: [[StagedFile]]
+        do {
+            staged = try await blobs.run {
+                var all: [[StagedFile]] = [], written: [BlobID] = []
+                do {
+                    for post in posts {
+                        var files: [StagedFile] = []
+                        for upload in post.files {
+                            let blob = try blobs.store(upload.content)
+                            if case .stored = upload.content {} else { written.append(blob.id) }
+                            files.append(StagedFile(upload: upload, blob: blob))
+                        }
+                        all.append(files)
+                    }
+                } catch {
+                    throw StagingFailure(written: written, cause: error)
+                }
+                return all
+            }
+        } catch let failure as StagingFailure {
+            try? await removeUnreferenced(failure.written)
+            throw failure.cause
+        }
+        do {
+            try await write("publish posts") { db in
+                for (post, files) in zip(posts, staged) { try Self.insertRow(db, blobs: blobs, post, files: files) }
+            }
+        } catch {
+            try? await removeUnreferenced(staged.flatMap { $0.map(\.blob.id) })
+            throw error
+        }
+    }
+
+    /// Inserts one post's rows (post, audience snapshot, file references) and logs it for the feed.
+    private static func insertRow(_ db: Database, blobs: BlobDirectory, _ post: NewPost, files: [StagedFile]) throws {
             guard let author = try Self.fetchUser(db, post.author) else {
                 throw StoreError(.unknownUser, "no user \(post.author)")
             }
@@ -62,11 +108,7 @@ extension SQLiteStatusStore {
             for file in files {
                 try Self.attach(db, blobs: blobs, file.blob, upload: file.upload, post: seq, at: post.createdAt)
             }
-            guard let stored = try Self.fetchPost(db, id: post.id) else {
-                throw StoreError(.io, "the post \(post.id) vanished while it was being published")
-            }
-            return stored
-        }
+            try logFeed(db, .post(seq))
     }
 
     struct StagingFailure: Error {
@@ -206,11 +248,6 @@ extension SQLiteStatusStore {
 
     static func post(from row: Row, _ db: Database) throws -> Post {
         let seq: Int64 = row["seq"]
-        guard let id = PostID(rawValue: row["id"]), let author = UserID(rawValue: row["author_id"]),
-              let kind = MediaKind(rawValue: row["kind"]), let state = PostState(rawValue: row["state"]),
-              let mode = Audience.Mode(rawValue: row["audience_mode"]) else {
-            throw StoreError(.corrupt, "post row \(seq) holds values this engine does not know")
-        }
         let members = try String.fetchAll(db.cachedStatement(sql: "SELECT member_id FROM post_audience WHERE post_seq = ?"),
                                           arguments: [seq]).compactMap(UserID.init(rawValue:))
         var files: [BlobRef] = []
@@ -221,6 +258,17 @@ extension SQLiteStatusStore {
             guard let role = BlobRole(rawValue: file["role"]), let blob = BlobID(rawValue: file["blob_id"]) else { continue }
             files.append(BlobRef(role: role, id: blob, contentType: file["content_type"], bytes: file["bytes"],
                                  width: file["width"], height: file["height"]))
+        }
+        return try post(from: row, members: members, files: files)
+    }
+
+    /// A post from its row, its audience list and its files.
+    static func post(from row: Row, members: [UserID], files: [BlobRef]) throws -> Post {
+        let seq: Int64 = row["seq"]
+        guard let id = PostID(rawValue: row["id"]), let author = UserID(rawValue: row["author_id"]),
+              let kind = MediaKind(rawValue: row["kind"]), let state = PostState(rawValue: row["state"]),
+              let mode = Audience.Mode(rawValue: row["audience_mode"]) else {
+            throw StoreError(.corrupt, "post row \(seq) holds values this engine does not know")
         }
         let text: TextContent? = (row["text"] as String?).map {
             TextContent(text: $0, background: row["background"] ?? "", font: row["font"] ?? 0)
@@ -246,17 +294,31 @@ extension SQLiteStatusStore {
     // MARK: Views
 
     public func recordView(post id: PostID, viewer: UserID, at now: Timestamp) async throws -> ViewOutcome {
-        try await write("record a view") { db in
-            guard try Self.userExists(db, viewer) else { throw StoreError(.unknownUser, "no user \(viewer)") }
-            guard let post = try Self.fetchPost(db, id: id) else { throw StoreError(.unknownPost, "no post \(id)") }
-            let facts = try Self.visibilityFacts(db, author: post.author, viewer: viewer)
-            guard Visibility.permits(viewer: viewer, post: post, facts: facts, at: now) else {
-                throw StoreError(.notVisible, "post \(id) is not visible to \(viewer) at \(now)")
-            }
-            try db.cachedStatement(sql: "INSERT OR IGNORE INTO views (post_seq, viewer_id, viewed_at) SELECT seq, ?, ? FROM posts WHERE id = ?")
-                .execute(arguments: [viewer.rawValue, now.seconds, id.rawValue])
-            return db.changesCount > 0 ? .recorded : .alreadySeen
+        try await write("record a view") { db in try Self.insertView(db, post: id, viewer: viewer, at: now) }
+    }
+
+    public func recordViews(_ views: [(post: PostID, viewer: UserID, at: Timestamp)]) async throws -> [ViewOutcome] {
+        try await write("record views") { db in
+            try views.map { view in try Self.insertView(db, post: view.post, viewer: view.viewer, at: view.at) }
         }
+    }
+
+    private static func insertView(_ db: Database, post id: PostID, viewer: UserID, at now: Timestamp) throws -> ViewOutcome {
+        guard try userExists(db, viewer) else { throw StoreError(.unknownUser, "no user \(viewer)") }
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM posts WHERE id = ?"), arguments: [id.rawValue]) else {
+            throw StoreError(.unknownPost, "no post \(id)")
+        }
+        let seq: Int64 = row["seq"]
+        let post = try post(from: row, db)
+        let facts = try visibilityFacts(db, author: post.author, viewer: viewer)
+        guard Visibility.permits(viewer: viewer, post: post, facts: facts, at: now) else {
+            throw StoreError(.notVisible, "post \(id) is not visible to \(viewer) at \(now)")
+        }
+        try db.cachedStatement(sql: "INSERT OR IGNORE INTO views (post_seq, viewer_id, viewed_at) VALUES (?, ?, ?)")
+            .execute(arguments: [seq, viewer.rawValue, now.seconds])
+        guard db.changesCount > 0 else { return .alreadySeen }
+        try logFeed(db, .view(seq: seq, viewer: viewer))
+        return .recorded
     }
 
     static func visibilityFacts(_ db: Database, author: UserID, viewer: UserID) throws -> Visibility.Facts {
@@ -295,6 +357,7 @@ extension SQLiteStatusStore {
                 throw StoreError(.notAuthor, "\(author) is not the author of post \(id)")
             }
             let seq: Int64 = row["seq"]
+            try Self.logFeed(db, .post(seq))
             if row["held"] as Bool {
                 // A legal hold keeps the media (never served) until a moderator releases it.
                 try db.execute(sql: "UPDATE posts SET state = 'deleted' WHERE seq = ?", arguments: [seq])

@@ -5,7 +5,8 @@ extension SQLiteStatusStore {
     public func upsertUsers(_ updates: [UserUpdate]) async throws {
         try await write("import users") { db in
             for update in updates {
-                let user = update.applied(to: try Self.fetchUser(db, update.id))
+                let existing = try Self.fetchUser(db, update.id)
+                let user = update.applied(to: existing)
                 try db.cachedStatement(sql: """
                     INSERT INTO users (id, country, language, birth_year, ads, read_receipts, privacy_mode)
                     VALUES (?, ?, ?, ?, ?, ?, ?)
@@ -19,6 +20,9 @@ extension SQLiteStatusStore {
                 }
                 if update.blocked != nil {
                     try Self.replaceList(db, table: "blocks", owner: "blocker_id", member: "blocked_id", user.id, user.blocked)
+                }
+                if existing == nil || Set(existing!.contacts) != Set(user.contacts) || Set(existing!.blocked) != Set(user.blocked) {
+                    try Self.logFeed(db, .user(update.id))
                 }
                 if update.privacy != nil {
                     try Self.replaceList(db, table: "privacy_members", owner: "user_id", member: "member_id", user.id, user.privacy.list)
@@ -63,16 +67,20 @@ extension SQLiteStatusStore {
     // MARK: Mutes
 
     public func setMuted(viewer: UserID, author: UserID, muted: Bool) async throws {
-        try await write("change a mute") { db in
-            for id in [viewer, author] where try !Self.userExists(db, id) {
-                throw StoreError(.unknownUser, "no user \(id)")
-            }
-            if muted {
-                try db.execute(sql: "INSERT OR IGNORE INTO mutes (viewer_id, author_id) VALUES (?, ?)",
-                               arguments: [viewer.rawValue, author.rawValue])
-            } else {
-                try db.execute(sql: "DELETE FROM mutes WHERE viewer_id = ? AND author_id = ?",
-                               arguments: [viewer.rawValue, author.rawValue])
+        try await setMuted([(viewer, author)], muted: muted)
+    }
+
+    public func setMuted(_ pairs: [(viewer: UserID, author: UserID)], muted: Bool) async throws {
+        try await write("change mutes") { db in
+            for (viewer, author) in pairs {
+                for id in [viewer, author] where try !Self.userExists(db, id) {
+                    throw StoreError(.unknownUser, "no user \(id)")
+                }
+                try db.cachedStatement(sql: muted
+                    ? "INSERT OR IGNORE INTO mutes (viewer_id, author_id) VALUES (?, ?)"
+                    : "DELETE FROM mutes WHERE viewer_id = ? AND author_id = ?")
+                    .execute(arguments: [viewer.rawValue, author.rawValue])
+                if db.changesCount > 0 { try Self.logFeed(db, .mute(viewer: viewer, author: author)) }
             }
         }
     }

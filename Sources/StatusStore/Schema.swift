@@ -11,8 +11,27 @@ enum Schema {
         migrator.registerMigration("v2 purge index skips held posts") { db in
             try db.execute(sql: v2)
         }
+        migrator.registerMigration("v3 feed change log") { db in
+            try db.execute(sql: v3)
+        }
         return migrator
     }
+
+    /// Every change to what a viewer's feed reads, in commit order, so that an in-memory feed
+    /// index can catch up with writes from any process (``SQLiteStatusStore/feedChanges(after:)``).
+    /// `kind`: 1 user's contacts or blocks (`a` = user), 2 post (`n` = seq), 3 view (`n` = seq,
+    /// `a` = viewer), 4 mute (`a` = viewer, `b` = author), 5 purge (`n` = cutoff). Entries name
+    /// what changed; readers fetch its state as of their read. The purge trims old entries.
+    static let v3 = """
+        CREATE TABLE feed_log (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            kind INTEGER NOT NULL CHECK (kind BETWEEN 1 AND 5),
+            n INTEGER,
+            a TEXT,
+            b TEXT
+        );
+        INSERT INTO feed_log (kind, n) VALUES (5, 0);
+        """
 
     /// The purge walks expired posts by expiry; held posts never leave, so they stay out of its index.
     static let v2 = """

@@ -1,0 +1,180 @@
+import StatusCore
+
+/// Everything a viewer's feed reads, in memory, at one version of the store: each user's
+/// contacts and blocks, each author's live posts with who saw them, and mutes. Fed by the store
+/// (``FeedWorld`` to start, ``FeedChanges`` to catch up); answers a feed with a few set lookups
+/// per contact instead of a query. Pure and deterministic: time is a parameter.
+///
+/// What it may hold is only ever the store's state at ``version``: it never decides anything from
+/// its own clock. Expiry is checked against the `now` of each request, and removals (takedown,
+/// author delete, purge), contact and block changes arrive as changes, so a caller that catches up
+/// before answering never serves an expired, removed or no-longer-permitted post.
+///
+/// ```swift
+/// var index = FeedIndex(try await store.feedWorld())
+/// index.apply(try await store.feedChanges(after: index.version))
+/// let feed = index.feed(for: viewer, at: .now())
+/// ```
+public struct FeedIndex: Sendable {
+    /// The store's change-log position this index includes.
+    public private(set) var version: Int64 = 0
+
+    /// Users are numbered in the order they are first met; sets hold numbers, not strings.
+    private var slots: [UserID: Int32] = [:]
+    private var users: [UserState] = []
+    /// Which author each indexed post belongs to.
+    private var authorOf: [Int64: Int32] = [:]
+
+    private struct UserState: Sendable {
+        var id: UserID
+        /// Whether the store has this user (ids can be named as contacts before they exist).
+        var known = false
+        var contacts: Set<Int32> = []
+        var blocked: Set<Int32> = []
+        var muted: Set<Int32> = []
+        /// Own live posts, in posting order.
+        var posts: [IndexedPost] = []
+    }
+
+    private struct IndexedPost: Sendable {
+        var record: FeedPostRecord
+        var seenBy: Set<Int32>
+    }
+
+    /// An empty index at version 0: the first ``apply(_:)`` of changes after 0 reloads it.
+    public init() {}
+
+    /// An index of the whole state.
+    public init(_ world: FeedWorld) {
+        load(world)
+    }
+
+    /// How many posts are held (expired ones included, until a purge removes them).
+    public var postCount: Int { authorOf.count }
+
+    /// Whether the store has `user`.
+    public func knows(_ user: UserID) -> Bool {
+        guard let slot = slots[user] else { return false }
+        return users[Int(slot)].known
+    }
+
+    // MARK: Feeding
+
+    /// Brings the index to the changes' version. Changes no newer than the index are ignored, so
+    /// callers racing to catch up can apply in any order.
+    public mutating func apply(_ changes: FeedChanges) {
+        switch changes {
+        case .reload(let world):
+            guard world.version >= version else { return }
+            load(world)
+        case .changes(let to, let list):
+            guard to > version else { return }
+            for change in list { apply(change) }
+            version = to
+        }
+    }
+
+    private mutating func load(_ world: FeedWorld) {
+        slots = [:]
+        users = []
+        authorOf = [:]
+        for user in world.users { setUser(user) }
+        for record in world.posts.sorted(by: { $0.seq < $1.seq }) { insert(record) }
+        for view in world.views { see(view.seq, by: view.viewer) }
+        for mute in world.mutes { setMute(viewer: mute.viewer, author: mute.author, muted: true) }
+        version = world.version
+    }
+
+    private mutating func apply(_ change: FeedChange) {
+        switch change {
+        case .user(let user):
+            setUser(user)
+        case .post(let seq, let record):
+            remove(seq)
+            if let record, record.post.state == .live { insert(record) }
+        case .view(let viewer, let seq):
+            see(seq, by: viewer)
+        case .mute(let viewer, let author, let muted):
+            setMute(viewer: viewer, author: author, muted: muted)
+        case .purged(let cutoff):
+            // What the purge deleted: expired by `cutoff` and not held.
+            for slot in users.indices where !users[slot].posts.isEmpty {
+                users[slot].posts.removeAll { state in
+                    let gone = state.record.post.expiresAt <= cutoff && !state.record.post.held
+                    if gone { authorOf[state.record.seq] = nil }
+                    return gone
+                }
+            }
+        }
+    }
+
+    private mutating func slot(_ id: UserID) -> Int32 {
+        if let slot = slots[id] { return slot }
+        let slot = Int32(users.count)
+        users.append(UserState(id: id))
+        slots[id] = slot
+        return slot
+    }
+
+    private mutating func setUser(_ user: FeedUserRecord) {
+        let me = Int(slot(user.id))
+        let contacts = Set(user.contacts.map { slot($0) })
+        let blocked = Set(user.blocked.map { slot($0) })
+        users[me].known = true
+        users[me].contacts = contacts
+        users[me].blocked = blocked
+    }
+
+    private mutating func insert(_ record: FeedPostRecord) {
+        let author = slot(record.post.author)
+        authorOf[record.seq] = author
+        let posts = users[Int(author)].posts
+        // Posting order: almost always appended at the end.
+        var at = posts.count
+        while at > 0 && posts[at - 1].record.seq > record.seq { at -= 1 }
+        users[Int(author)].posts.insert(IndexedPost(record: record, seenBy: []), at: at)
+    }
+
+    private mutating func remove(_ seq: Int64) {
+        guard let author = authorOf.removeValue(forKey: seq) else { return }
+        users[Int(author)].posts.removeAll { $0.record.seq == seq }
+    }
+
+    private mutating func see(_ seq: Int64, by viewer: UserID) {
+        guard let author = authorOf[seq] else { return }
+        let who = slot(viewer)
+        let a = Int(author)
+        if let at = users[a].posts.firstIndex(where: { $0.record.seq == seq }) {
+            users[a].posts[at].seenBy.insert(who)
+        }
+    }
+
+    private mutating func setMute(viewer: UserID, author: UserID, muted: Bool) {
+        let v = Int(slot(viewer)), a = slot(author)
+        if muted { users[v].muted.insert(a) } else { users[v].muted.remove(a) }
+    }
+
+    // MARK: Answering
+
+    /// `viewer`'s feed at `now`, or nil when the store has no such user. A post is in it exactly
+    /// when ``Visibility/permits(viewer:post:facts:at:)`` says so.
+    public func feed(for viewer: UserID, at now: Timestamp) -> Feed? {
+        guard let me = slots[viewer], users[Int(me)].known else { return nil }
+        let mine = users[Int(me)]
+        var authors: [FeedAssembler.AuthorPosts] = []
+        for contact in mine.contacts where contact != me {
+            let author = users[Int(contact)]
+            guard !author.posts.isEmpty, author.contacts.contains(me),
+                  !mine.blocked.contains(contact), !author.blocked.contains(me) else { continue }
+            let facts = Visibility.Facts(authorHasViewer: true, viewerHasAuthor: true, blockedEitherWay: false)
+            var entries: [FeedEntry] = []
+            for state in author.posts where Visibility.permits(viewer: viewer, post: state.record.post, facts: facts, at: now) {
+                entries.append(FeedEntry(seq: state.record.seq, post: state.record.post, seen: state.seenBy.contains(me)))
+            }
+            if !entries.isEmpty {
+                authors.append(FeedAssembler.AuthorPosts(author: author.id, entries: entries, muted: mine.muted.contains(contact)))
+            }
+        }
+        return FeedAssembler.assemble(viewer: viewer, at: now, authors: authors)
+    }
+}
