@@ -51,16 +51,8 @@ public final class Engine: Sendable {
     public func publishText(author: UserID, text: String, background: String? = nil, font: Int? = nil,
                             at now: Timestamp) async throws -> Post {
         try await requireUser(author)
-        let processor = media.processor
-        let renderer = TextRenderer(configuration: processor.configuration)
-        let (validated, rendered) = try await media.pool.run { () throws -> (ValidatedTextPost, RenderedMedia) in
-            let validated = try processor.configuration.validateTextPost(text: text, background: background, font: font)
-            return (validated, try renderer.render(validated).0)
-        }
-        return try await store.publish(NewPost(
-            id: ids.next(), author: author, kind: .text, createdAt: now,
-            text: TextContent(text: validated.text, background: validated.background.hex, font: validated.font),
-            files: Self.renditionUploads(rendered)))
+        let template = try await renderTextTemplate(text, background: background, font: font)
+        return try await store.publish(template.post(id: ids.next(), author: author, at: now))
     }
 
     /// Validates and renders a photo or video file and stores the original (as uploaded) with
@@ -68,6 +60,38 @@ public final class Engine: Sendable {
     /// stored. Refusals are ``MediaError``s; nothing is written for a refused post.
     public func publishMedia(author: UserID, file path: String, caption: String? = nil, at now: Timestamp) async throws -> Post {
         try await requireUser(author)
+        let template = try await renderMediaTemplate(path, caption: caption)
+        return try await store.publish(template.post(id: ids.next(), author: author, at: now))
+    }
+
+    /// A post's content, validated and rendered, before it has an id, an author or a time.
+    struct Template: Sendable {
+        var kind: MediaKind
+        var text: TextContent?
+        var caption: String?
+        var media: MediaSummary?
+        var files: [BlobUpload]
+
+        func post(id: PostID, author: UserID, at now: Timestamp) -> NewPost {
+            NewPost(id: id, author: author, kind: kind, createdAt: now, text: text, caption: caption, media: media, files: files)
+        }
+    }
+
+    /// Validates and renders a text post (on the media work pool).
+    func renderTextTemplate(_ text: String, background: String? = nil, font: Int? = nil) async throws -> Template {
+        let processor = media.processor
+        let renderer = TextRenderer(configuration: processor.configuration)
+        let (validated, rendered) = try await media.pool.run { () throws -> (ValidatedTextPost, RenderedMedia) in
+            let validated = try processor.configuration.validateTextPost(text: text, background: background, font: font)
+            return (validated, try renderer.render(validated).0)
+        }
+        return Template(kind: .text, text: TextContent(text: validated.text, background: validated.background.hex, font: validated.font),
+                        files: Self.renditionUploads(rendered))
+    }
+
+    /// Reads, validates and renders a photo or video file (on the media work pool); the original
+    /// bytes come first among the files.
+    func renderMediaTemplate(_ path: String, caption: String? = nil) async throws -> Template {
         let processor = media.processor
         let limit = max(processor.configuration.image.maxBytes, processor.configuration.video.maxBytes)
         let (bytes, rendered) = try await media.pool.run { () throws -> ([UInt8], RenderedMedia) in
@@ -80,11 +104,10 @@ public final class Engine: Sendable {
         var files = Self.renditionUploads(rendered)
         files.insert(BlobUpload(role: .original, contentType: Self.contentType(info.format), content: .bytes(bytes),
                                 width: info.width, height: info.height), at: 0)
-        let caption = caption.flatMap { $0.isEmpty ? nil : $0 }
-        return try await store.publish(NewPost(
-            id: ids.next(), author: author, kind: info.kind, createdAt: now, caption: caption,
-            media: MediaSummary(format: info.format.rawValue, width: info.width, height: info.height, durationMilliseconds: duration),
-            files: files))
+        return Template(kind: info.kind, caption: caption.flatMap { $0.isEmpty ? nil : $0 },
+                        media: MediaSummary(format: info.format.rawValue, width: info.width, height: info.height,
+                                            durationMilliseconds: duration),
+                        files: files)
     }
 
     private static func renditionUploads(_ rendered: RenderedMedia) -> [BlobUpload] {

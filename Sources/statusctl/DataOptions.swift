@@ -35,7 +35,8 @@ struct DataOptions: ParsableArguments {
     func openEngine() throws -> Engine {
         let configuration = try config.load()
         do {
-            return try Engine.open(dataDirectory: resolvedDirectory, configuration: configuration)
+            // One command answers at most one feed: read it per request rather than load an index.
+            return try Engine.open(dataDirectory: resolvedDirectory, configuration: configuration, feedMode: .perRequest)
         } catch {
             throw CommandFailure.report(error)
         }

@@ -19,7 +19,8 @@ struct Statusctl: AsyncParsableCommand {
             --at TIME (ISO 8601 or Unix seconds; default now).
             """,
         subcommands: [
-            MediaCommand.self, UsersCommand.self, PostCommand.self, ShowCommand.self, ViewCommand.self,
+            MediaCommand.self, UsersCommand.self, PostCommand.self, ShowCommand.self, FeedCommand.self,
+            MyStatusCommand.self, DemoCommand.self, ViewCommand.self,
             ViewersCommand.self, MuteCommand.self, UnmuteCommand.self, DeleteCommand.self,
             TakedownCommand.self, HoldCommand.self, ReleaseCommand.self, AuditCommand.self,
             PurgeCommand.self, ReconcileCommand.self, VersionCommand.self, StressCommand.self,
