@@ -85,7 +85,7 @@ let package = Package(
         ),
         .testTarget(
             name: "StatusFeedTests",
-            dependencies: ["StatusFeed", "StatusCore"]
+            dependencies: ["StatusFeed", "StatusCore", "StatusEngine", "StatusStore"]
         ),
         .testTarget(
             name: "StatusEngineTests",

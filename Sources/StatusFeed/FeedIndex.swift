@@ -90,8 +90,18 @@ public struct FeedIndex: Sendable {
         case .user(let user):
             setUser(user)
         case .post(let seq, let record):
-            remove(seq)
-            if let record, record.post.state == .live { insert(record) }
+            guard let record, record.post.state == .live else {
+                remove(seq)
+                return
+            }
+            // The same post changed (a hold): keep who saw it. Otherwise a new post.
+            if let author = authorOf[seq], let at = users[Int(author)].posts.firstIndex(where: { $0.record.seq == seq }),
+               users[Int(author)].posts[at].record.post.id == record.post.id {
+                users[Int(author)].posts[at].record = record
+            } else {
+                remove(seq)
+                insert(record)
+            }
         case .view(let viewer, let seq):
             see(seq, by: viewer)
         case .mute(let viewer, let author, let muted):

@@ -48,10 +48,12 @@ extension SQLiteStatusStore {
                                         arguments: [version, Self.feedReplayLimit + 1])
             guard let last = rows.last else { return .changes(version: version, []) }
             guard rows.count <= Self.feedReplayLimit else { return .reload(try Self.loadFeedWorld(db)) }
-            // Each entry names what changed; its state is read now, once per thing named.
-            var changes: [FeedChange] = []
+            // Each entry names what changed; its state is read now, once per thing named, at the
+            // thing's last entry (so a purge logged before a post's last change comes first).
+            // Views go last, those still on record only (a view goes with its post).
+            var changes: [FeedChange] = [], seen: [FeedChange] = []
             var users = Set<String>(), posts = Set<Int64>(), mutes = Set<[String]>()
-            for row in rows {
+            for row in rows.reversed() {
                 let kind: Int = row[1]
                 switch kind {
                 case 1:
@@ -63,8 +65,11 @@ extension SQLiteStatusStore {
                     guard posts.insert(seq).inserted else { continue }
                     changes.append(.post(seq: seq, try Self.livePost(db, seq: seq)))
                 case 3:
-                    guard let viewer = UserID(rawValue: row[3]) else { continue }
-                    changes.append(.view(viewer: viewer, seq: row[2]))
+                    let seq: Int64 = row[2], raw: String = row[3]
+                    guard let viewer = UserID(rawValue: raw),
+                          try Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM views WHERE post_seq = ? AND viewer_id = ?)"),
+                                            arguments: [seq, raw]) ?? false else { continue }
+                    seen.append(.view(viewer: viewer, seq: seq))
                 case 4:
                     let pair: [String] = [row[3], row[4]]
                     guard mutes.insert(pair).inserted, let viewer = UserID(rawValue: pair[0]),
@@ -78,6 +83,8 @@ extension SQLiteStatusStore {
                     continue
                 }
             }
+            changes.reverse()
+            changes += seen
             return .changes(version: last[0], changes)
         }
     }

@@ -32,7 +32,7 @@ func randomWorld(_ maker: inout WorldMaker) -> (Model, Int64) {
         post.held = maker.chance(0.1)
         model.posts[seq] = post
         seq += 1
-        if maker.chance(0.2) { model.privacy[author] = maker.audience(model.users) }
+        if maker.chance(0.2) { model.privacy[author] = maker.audience(model.users, for: author) }
     }
     for viewer in model.users {
         for (s, post) in model.posts where post.author != viewer && maker.chance(0.4) {
@@ -95,10 +95,16 @@ func clocks(_ model: Model, _ maker: inout WorldMaker) -> [Timestamp] {
                     seq += 1
                 case 2:
                     guard let (s, post) = model.posts.randomElement(using: &maker.random) else { continue }
-                    var removed = post
-                    removed.state = maker.chance(0.5) ? .takenDown : .deleted
-                    model.posts[s] = removed
-                    changes.append(.post(seq: s, nil))
+                    var changed = post
+                    if maker.chance(0.5) || post.state != .live {
+                        changed.state = maker.chance(0.5) ? .takenDown : .deleted
+                        changes.append(.post(seq: s, nil))
+                    } else {
+                        // A hold or release: the post stays, and so do its views.
+                        changed.held.toggle()
+                        changes.append(.post(seq: s, FeedPostRecord(seq: s, post: changed)))
+                    }
+                    model.posts[s] = changed
                 case 3:
                     let other = maker.pick(model.users)
                     if model.contacts[user, default: []].contains(other) {
@@ -117,7 +123,7 @@ func clocks(_ model: Model, _ maker: inout WorldMaker) -> [Timestamp] {
                     changes.append(.user(model.record(user)))
                 case 5:
                     // Privacy changes only the posts that follow.
-                    model.privacy[user] = maker.audience(model.users)
+                    model.privacy[user] = maker.audience(model.users, for: user)
                 case 6:
                     guard let (s, _) = model.posts.randomElement(using: &maker.random) else { continue }
                     model.views.insert([user.rawValue, String(s)])

@@ -122,11 +122,13 @@ struct WorldMaker {
     mutating func pick<T>(_ list: [T]) -> T { list[Int.random(in: 0..<list.count, using: &random)] }
     mutating func subset(_ list: [UserID], _ p: Double) -> [UserID] { list.filter { _ in chance(p) } }
 
-    mutating func audience(_ users: [UserID]) -> Audience {
+    /// A privacy setting for `owner`, naming others only.
+    mutating func audience(_ users: [UserID], for owner: UserID) -> Audience {
+        let others = users.filter { $0 != owner }
         switch Int.random(in: 0..<3, using: &random) {
         case 0: return .contacts
-        case 1: return Audience(mode: .contactsExcept, list: subset(users, 0.3))
-        default: return Audience(mode: .onlyShareWith, list: subset(users, 0.5))
+        case 1: return Audience(mode: .contactsExcept, list: subset(others, 0.3))
+        default: return Audience(mode: .onlyShareWith, list: subset(others, 0.5))
         }
     }
 
@@ -148,7 +150,7 @@ struct WorldMaker {
                 }
             }
             for b in model.users where a != b && chance(0.05) { model.blocked[a, default: []].insert(b) }
-            model.privacy[a] = audience(model.users)
+            model.privacy[a] = audience(model.users, for: a)
         }
         return model
     }
