@@ -3,7 +3,7 @@ SWIFT ?= swift
 CONFIGURATION ?= release
 STATUSCTL = .build/$(CONFIGURATION)/statusctl
 
-.PHONY: run test build bootstrap bench bench-store compare-thumbnails compare-video fixtures clean
+.PHONY: run test build bootstrap bench bench-store bench-feed compare-thumbnails compare-video fixtures clean
 
 bootstrap:
 	@scripts/bootstrap
@@ -12,8 +12,8 @@ build: bootstrap
 	$(SWIFT) build -c $(CONFIGURATION) --product statusctl
 
 # The main job on the embedded default (SQLite and blob files under var/): render the fixture media,
-# import the demo users, publish a text, a photo and a video post, purge what has expired, and
-# check the files against the database.
+# import the demo users, publish a text, a photo and a video post, show a contact's feed, purge what
+# has expired, and check the files against the database.
 run: build
 	@mkdir -p var/renditions
 	$(STATUSCTL) version
@@ -24,6 +24,7 @@ run: build
 	$(STATUSCTL) post --author amal --text "$$(cat fixtures/text/article-ar.txt)" --background "#075E54" --font 3 --data var
 	$(STATUSCTL) post --author badr --media fixtures/images/jpeg-orientation-6.jpg --caption "From the roof" --data var
 	$(STATUSCTL) post --author dina --media fixtures/video/mp4-h264-aac.mp4 --data var
+	$(STATUSCTL) feed --viewer chen --data var --format table
 	$(STATUSCTL) purge --data var
 	$(STATUSCTL) reconcile --data var
 
@@ -37,6 +38,11 @@ bench: bootstrap
 # 5 GB of files under the temporary directory, or STORE_BENCH_DIR; about 10 minutes).
 bench-store: bootstrap
 	cd Benchmarks && $(SWIFT) package benchmark --target StoreBenchmarks
+
+# The per-viewer feed on 10,000 seeded users (seeded once under the temporary directory or
+# FEED_BENCH_DIR, then reused), beside the raw SQL floor, and its growth with contacts and posts.
+bench-feed: bootstrap
+	cd Benchmarks && $(SWIFT) package benchmark --target FeedBenchmarks
 
 compare-thumbnails: bootstrap
 	scripts/compare-thumbnails

@@ -17,6 +17,8 @@ let package = Package(
     dependencies: [
         .package(path: "../"),
         .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
+        // Only for the raw SQL floor of the feed benchmark.
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         .executableTarget(
@@ -43,6 +45,21 @@ let package = Package(
                 .product(name: "StatusMedia", package: rootIdentity),
             ],
             path: "Benchmarks/StoreBenchmarks",
+            plugins: [
+                .plugin(name: "BenchmarkPlugin", package: "benchmark"),
+            ]
+        ),
+        // The per-viewer feed on a seeded population of 10,000 users (seeded once, then reused),
+        // beside the raw SQL floor; and the growth of its cost with contacts and posts.
+        .executableTarget(
+            name: "FeedBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "StatusEngine", package: rootIdentity),
+                .product(name: "StatusStore", package: rootIdentity),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            path: "Benchmarks/FeedBenchmarks",
             plugins: [
                 .plugin(name: "BenchmarkPlugin", package: "benchmark"),
             ]

@@ -1,0 +1,216 @@
+// Benchmarks for the per-viewer feed, the hot path.
+//
+//   cd Benchmarks && swift package benchmark --target FeedBenchmarks
+//   make bench-feed
+//
+// Population (seeded once, then reused from FEED_BENCH_DIR, default
+// $TMPDIR/status-feed-bench-10000-200-s1): `Engine.seedDemo` with 10,000 users, 200 contacts each
+// on average (log-normal spread), 40% posting 1–5 posts over the last 24 hours, 30% of visible
+// posts seen, 3% of contacts muted; SQLite in WAL mode on disk. Every iteration asks the feed of
+// a random viewer (u1…u10000, SplitMix64) at the population's moment, warm:
+//   - "feed: engine, index"       Engine.feed in its default mode: catch up with the store's change
+//                                 log (one indexed read), then answer from the in-memory FeedIndex;
+//   - "feed: index alone"         FeedIndex.feed without the catch-up read;
+//   - "feed: engine, per request" Engine.feed reading the viewer's neighbourhood from SQLite;
+//   - "feed: raw SQL floor"       the single SQL query that returns the same visible posts (mutual
+//                                 contacts, blocks both ways, audience snapshot, expiry, seen flag),
+//                                 every column of every row read, through GRDB's row cursor;
+// and the growth of the index's cost, on in-memory worlds built for one viewer:
+//   - "feed growth: contacts N"   N mutual contacts (50, 200, 1000, 5000), 40% posting 1–5;
+//   - "feed growth: posts P"      200 contacts, 40% posting exactly P posts (1, 5, 20).
+
+import Benchmark
+import Foundation
+import GRDB
+import StatusEngine
+import StatusStore
+
+let populationUsers = 10_000
+let populationContacts = 200
+let moment = Timestamp(parsing: "2026-11-25T12:00:00Z")!
+
+let benchmarks: @Sendable () -> Void = {
+    let metrics: [BenchmarkMetric] = [.wallClock, .cpuTotal, .throughput, .mallocCountTotal]
+    let configuration = Benchmark.Configuration(metrics: metrics, warmupIterations: 200,
+                                                maxDuration: .seconds(10), maxIterations: 20_000)
+
+    Benchmark("feed: engine, index", configuration: configuration) { (benchmark: Benchmark, fixture: FeedFixture) in
+        for _ in benchmark.scaledIterations {
+            blackHole(try await fixture.engine.feed(for: fixture.nextViewer(), at: moment))
+        }
+    } setup: { () async throws -> FeedFixture in
+        let fixture = try await Population.shared.fixture(mode: .index)
+        try await fixture.engine.warmFeedIndex()
+        return fixture
+    }
+
+    Benchmark("feed: index alone", configuration: configuration) { (benchmark: Benchmark, fixture: FeedFixture) in
+        for _ in benchmark.scaledIterations {
+            blackHole(fixture.index!.feed(for: fixture.nextViewer(), at: moment))
+        }
+    } setup: { () async throws -> FeedFixture in
+        var fixture = try await Population.shared.fixture(mode: .perRequest)
+        fixture.index = FeedIndex(try await fixture.engine.store.feedWorld())
+        return fixture
+    }
+
+    Benchmark("feed: engine, per request", configuration: configuration) { (benchmark: Benchmark, fixture: FeedFixture) in
+        for _ in benchmark.scaledIterations {
+            blackHole(try await fixture.engine.feed(for: fixture.nextViewer(), at: moment))
+        }
+    } setup: {
+        try await Population.shared.fixture(mode: .perRequest)
+    }
+
+    Benchmark("feed: raw SQL floor", configuration: configuration) { (benchmark: Benchmark, fixture: FeedFixture) in
+        for _ in benchmark.scaledIterations {
+            blackHole(try fixture.floor!.visiblePosts(viewer: fixture.nextViewer(), at: moment))
+        }
+    } setup: { () async throws -> FeedFixture in
+        var fixture = try await Population.shared.fixture(mode: .perRequest)
+        fixture.floor = try SQLFloor(path: fixture.directory + "/status.sqlite")
+        return fixture
+    }
+
+    for contacts in [50, 200, 1_000, 5_000] {
+        Benchmark("feed growth: contacts \(contacts)", configuration: configuration) { (benchmark: Benchmark, world: Neighbourhood) in
+            for _ in benchmark.scaledIterations { blackHole(world.index.feed(for: world.viewer, at: moment)) }
+        } setup: { () -> Neighbourhood in
+            Neighbourhood(contacts: contacts, postsPerPoster: 1...5)
+        }
+    }
+    for posts in [1, 5, 20] {
+        Benchmark("feed growth: posts \(posts)", configuration: configuration) { (benchmark: Benchmark, world: Neighbourhood) in
+            for _ in benchmark.scaledIterations { blackHole(world.index.feed(for: world.viewer, at: moment)) }
+        } setup: { () -> Neighbourhood in
+            Neighbourhood(contacts: 200, postsPerPoster: posts...posts)
+        }
+    }
+}
+
+/// An engine on the seeded population and a stream of random viewers.
+struct FeedFixture: @unchecked Sendable {
+    // @unchecked: each benchmark runs its iterations on one task at a time.
+    let engine: Engine
+    let directory: String
+    var index: FeedIndex?
+    var floor: SQLFloor?
+    let random = RandomViewers()
+
+    func nextViewer() -> UserID { random.next() }
+}
+
+final class RandomViewers: @unchecked Sendable {
+    // @unchecked: used by one benchmark task at a time.
+    private var generator = SplitMix64(seed: 7)
+    func next() -> UserID { DemoPopulation.userID(Int(generator.next() % UInt64(populationUsers))) }
+}
+
+/// The seeded data directory, made once and reused.
+actor Population {
+    static let shared = Population()
+    private var seeded: String?
+
+    func directory() async throws -> String {
+        if let seeded { return seeded }
+        let base = ProcessInfo.processInfo.environment["FEED_BENCH_DIR"]
+            ?? FileManager.default.temporaryDirectory.appendingPathComponent("status-feed-bench-\(populationUsers)-\(populationContacts)-s1").path
+        let marker = base + "/seeded.json"
+        if !FileManager.default.fileExists(atPath: marker) {
+            try? FileManager.default.removeItem(atPath: base)
+            var configuration = EngineConfiguration.default
+            configuration.storage.synchronous = .normal
+            let engine = try Engine.open(dataDirectory: base, configuration: configuration, randomSeed: 1,
+                                         feedMode: .perRequest, durableFiles: false)
+            let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+                .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("fixtures").path
+            let started = Date()
+            let summary = try await engine.seedDemo(.init(users: populationUsers, contacts: populationContacts, seed: 1),
+                                                    fixtures: fixtures, at: moment)
+            FileHandle.standardError.write(Data("seeded \(base) in \(Int(Date().timeIntervalSince(started))) s: \(summary.json.serialized)\n".utf8))
+            try summary.json.serialized.write(toFile: marker, atomically: true, encoding: .utf8)
+        }
+        seeded = base
+        return base
+    }
+
+    func fixture(mode: FeedMode) async throws -> FeedFixture {
+        let directory = try await directory()
+        let engine = try Engine.open(dataDirectory: directory, configuration: .default, feedMode: mode)
+        return FeedFixture(engine: engine, directory: directory)
+    }
+}
+
+/// The floor: one SQL query for a viewer's visible posts, read in full.
+struct SQLFloor {
+    let queue: DatabaseQueue
+
+    static let sql = """
+        SELECT p.seq, p.id, p.author_id, p.kind, p.created_at, p.expires_at, p.text, p.background, p.font,
+               p.caption, p.width, p.height, p.duration_ms,
+               EXISTS (SELECT 1 FROM views v WHERE v.post_seq = p.seq AND v.viewer_id = ?1) AS seen
+        FROM contacts c
+        JOIN contacts r ON r.owner_id = c.contact_id AND r.contact_id = c.owner_id
+        JOIN posts p ON p.author_id = c.contact_id
+        WHERE c.owner_id = ?1 AND p.state = 'live' AND p.created_at <= ?2 AND p.expires_at > ?2
+          AND NOT EXISTS (SELECT 1 FROM blocks b WHERE (b.blocker_id = ?1 AND b.blocked_id = c.contact_id)
+                                                   OR (b.blocker_id = c.contact_id AND b.blocked_id = ?1))
+          AND (p.audience_mode = 'contacts'
+               OR (p.audience_mode = 'contacts_except'
+                   AND NOT EXISTS (SELECT 1 FROM post_audience a WHERE a.post_seq = p.seq AND a.member_id = ?1))
+               OR (p.audience_mode = 'only_share_with'
+                   AND EXISTS (SELECT 1 FROM post_audience a WHERE a.post_seq = p.seq AND a.member_id = ?1)))
+        ORDER BY p.author_id, p.seq
+        """
+
+    init(path: String) throws {
+        var configuration = Configuration()
+        configuration.readonly = true
+        queue = try DatabaseQueue(path: path, configuration: configuration)
+    }
+
+    /// The rows, every column read.
+    func visiblePosts(viewer: UserID, at now: Timestamp) throws -> Int {
+        try queue.read { db in
+            let rows = try Row.fetchCursor(db.cachedStatement(sql: Self.sql), arguments: [viewer.rawValue, now.seconds])
+            var count = 0
+            while let row = try rows.next() {
+                let id: String = row[1], author: String = row[2], kind: String = row[3]
+                let text: String? = row[6], caption: String? = row[9]
+                blackHole((row[0] as Int64, id, author, kind, row[4] as Int64, row[5] as Int64, text, row[7] as String?,
+                           row[8] as Int?, caption, row[10] as Int?, row[11] as Int?, row[12] as Int?, row[13] as Bool))
+                count += 1
+            }
+            return count
+        }
+    }
+}
+
+/// One viewer and `contacts` mutual contacts, 40% of them posting, built in memory.
+struct Neighbourhood: @unchecked Sendable {
+    // @unchecked: read-only after setup.
+    let index: FeedIndex
+    let viewer = UserID("viewer")
+
+    init(contacts: Int, postsPerPoster: ClosedRange<Int>) {
+        var random = SplitMix64(seed: UInt64(contacts * 31 + postsPerPoster.lowerBound))
+        let others = (0..<contacts).map { UserID("c\($0)") }
+        var users = [FeedUserRecord(id: viewer, contacts: others, blocked: [])]
+        var posts: [FeedPostRecord] = []
+        var views: [(viewer: UserID, seq: Int64)] = []
+        var seq: Int64 = 0
+        for other in others {
+            users.append(FeedUserRecord(id: other, contacts: [viewer], blocked: []))
+            guard Double.random(in: 0..<1, using: &random) < 0.4 else { continue }
+            for _ in 0..<Int.random(in: postsPerPoster, using: &random) {
+                seq += 1
+                let post = Post(id: PostID(using: &random), author: other, kind: .image,
+                                createdAt: moment + -Int64.random(in: 0..<86_000, using: &random), caption: "caption",
+                                media: MediaSummary(format: "jpeg", width: 1080, height: 1920))
+                posts.append(FeedPostRecord(seq: seq, post: post))
+                if Double.random(in: 0..<1, using: &random) < 0.3 { views.append((viewer, seq)) }
+            }
+        }
+        index = FeedIndex(FeedWorld(version: 1, users: users, posts: posts, views: views, mutes: []))
+    }
+}
