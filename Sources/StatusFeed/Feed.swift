@@ -1,16 +1,42 @@
 import StatusCore
 
-/// One post in a feed, with whether the viewer has seen it.
-public struct FeedEntry: Hashable, Sendable {
+/// A stored post as the feed holds it: shared, never copied, by every feed that shows it.
+public final class FeedPost: Sendable {
     /// Posting order in the store (increasing).
-    public var seq: Int64
-    public var post: Post
-    public var seen: Bool
+    public let seq: Int64
+    public let post: Post
 
-    public init(seq: Int64, post: Post, seen: Bool) {
+    public init(seq: Int64, post: Post) {
         self.seq = seq
         self.post = post
+    }
+}
+
+/// One post in a feed, with whether the viewer has seen it.
+public struct FeedEntry: Hashable, Sendable {
+    public let item: FeedPost
+    public var seen: Bool
+
+    public init(_ item: FeedPost, seen: Bool) {
+        self.item = item
         self.seen = seen
+    }
+
+    public init(seq: Int64, post: Post, seen: Bool) {
+        self.init(FeedPost(seq: seq, post: post), seen: seen)
+    }
+
+    /// Posting order in the store (increasing).
+    public var seq: Int64 { item.seq }
+    public var post: Post { item.post }
+
+    public static func == (a: FeedEntry, b: FeedEntry) -> Bool {
+        a.seen == b.seen && (a.item === b.item || (a.item.seq == b.item.seq && a.item.post == b.item.post))
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(item.seq)
+        hasher.combine(seen)
     }
 }
 
@@ -91,8 +117,8 @@ public enum FeedAssembler {
         for author in authors where !author.entries.isEmpty {
             var time = Int64.min, seq = Int64.min, unseen = false
             for entry in author.entries {
-                let t = entry.post.createdAt.seconds
-                if t > time || (t == time && entry.seq > seq) { (time, seq) = (t, entry.seq) }
+                let t = entry.item.post.createdAt.seconds
+                if t > time || (t == time && entry.item.seq > seq) { (time, seq) = (t, entry.item.seq) }
                 if !entry.seen { unseen = true }
             }
             let section: FeedGroup.Section = author.muted ? .muted : unseen ? .recent : .viewed

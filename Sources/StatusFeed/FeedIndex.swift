@@ -22,6 +22,9 @@ public struct FeedIndex: Sendable {
     /// Users are numbered in the order they are first met; sets hold numbers, not strings.
     private var slots: [UserID: Int32] = [:]
     private var users: [UserState] = []
+    /// Whether each user has posts held: most contacts have none, and this skips them without
+    /// touching their state (one byte each, contiguous).
+    private var posting: [Bool] = []
     /// Which author each indexed post belongs to.
     private var authorOf: [Int64: Int32] = [:]
 
@@ -37,7 +40,8 @@ public struct FeedIndex: Sendable {
     }
 
     private struct IndexedPost: Sendable {
-        var record: FeedPostRecord
+        /// Shared with every feed that shows the post.
+        var item: FeedPost
         var seenBy: Set<Int32>
     }
 
@@ -77,6 +81,7 @@ public struct FeedIndex: Sendable {
     private mutating func load(_ world: FeedWorld) {
         slots = [:]
         users = []
+        posting = []
         authorOf = [:]
         for user in world.users { setUser(user) }
         for record in world.posts.sorted(by: { $0.seq < $1.seq }) { insert(record) }
@@ -95,9 +100,9 @@ public struct FeedIndex: Sendable {
                 return
             }
             // The same post changed (a hold): keep who saw it. Otherwise a new post.
-            if let author = authorOf[seq], let at = users[Int(author)].posts.firstIndex(where: { $0.record.seq == seq }),
-               users[Int(author)].posts[at].record.post.id == record.post.id {
-                users[Int(author)].posts[at].record = record
+            if let author = authorOf[seq], let at = users[Int(author)].posts.firstIndex(where: { $0.item.seq == seq }),
+               users[Int(author)].posts[at].item.post.id == record.post.id {
+                users[Int(author)].posts[at].item = FeedPost(seq: seq, post: record.post)
             } else {
                 remove(seq)
                 insert(record)
@@ -110,10 +115,11 @@ public struct FeedIndex: Sendable {
             // What the purge deleted: expired by `cutoff` and not held.
             for slot in users.indices where !users[slot].posts.isEmpty {
                 users[slot].posts.removeAll { state in
-                    let gone = state.record.post.expiresAt <= cutoff && !state.record.post.held
-                    if gone { authorOf[state.record.seq] = nil }
+                    let gone = state.item.post.expiresAt <= cutoff && !state.item.post.held
+                    if gone { authorOf[state.item.seq] = nil }
                     return gone
                 }
+                posting[slot] = !users[slot].posts.isEmpty
             }
         }
     }
@@ -122,6 +128,7 @@ public struct FeedIndex: Sendable {
         if let slot = slots[id] { return slot }
         let slot = Int32(users.count)
         users.append(UserState(id: id))
+        posting.append(false)
         slots[id] = slot
         return slot
     }
@@ -141,20 +148,22 @@ public struct FeedIndex: Sendable {
         let posts = users[Int(author)].posts
         // Posting order: almost always appended at the end.
         var at = posts.count
-        while at > 0 && posts[at - 1].record.seq > record.seq { at -= 1 }
-        users[Int(author)].posts.insert(IndexedPost(record: record, seenBy: []), at: at)
+        while at > 0 && posts[at - 1].item.seq > record.seq { at -= 1 }
+        users[Int(author)].posts.insert(IndexedPost(item: FeedPost(seq: record.seq, post: record.post), seenBy: []), at: at)
+        posting[Int(author)] = true
     }
 
     private mutating func remove(_ seq: Int64) {
         guard let author = authorOf.removeValue(forKey: seq) else { return }
-        users[Int(author)].posts.removeAll { $0.record.seq == seq }
+        users[Int(author)].posts.removeAll { $0.item.seq == seq }
+        posting[Int(author)] = !users[Int(author)].posts.isEmpty
     }
 
     private mutating func see(_ seq: Int64, by viewer: UserID) {
         guard let author = authorOf[seq] else { return }
         let who = slot(viewer)
         let a = Int(author)
-        if let at = users[a].posts.firstIndex(where: { $0.record.seq == seq }) {
+        if let at = users[a].posts.firstIndex(where: { $0.item.seq == seq }) {
             users[a].posts[at].seenBy.insert(who)
         }
     }
@@ -170,19 +179,21 @@ public struct FeedIndex: Sendable {
     /// when ``Visibility/permits(viewer:post:facts:at:)`` says so.
     public func feed(for viewer: UserID, at now: Timestamp) -> Feed? {
         guard let me = slots[viewer], users[Int(me)].known else { return nil }
-        let mine = users[Int(me)]
+        let facts = Visibility.Facts(authorHasViewer: true, viewerHasAuthor: true, blockedEitherWay: false)
         var authors: [FeedAssembler.AuthorPosts] = []
-        for contact in mine.contacts where contact != me {
-            let author = users[Int(contact)]
-            guard !author.posts.isEmpty, author.contacts.contains(me),
-                  !mine.blocked.contains(contact), !author.blocked.contains(me) else { continue }
-            let facts = Visibility.Facts(authorHasViewer: true, viewerHasAuthor: true, blockedEitherWay: false)
+        // Fields are read in place (users[i].x): binding users[i] would copy and retain its sets.
+        for contact in users[Int(me)].contacts where contact != me && posting[Int(contact)] {
+            let a = Int(contact)
+            guard users[a].contacts.contains(me), !users[Int(me)].blocked.contains(contact),
+                  !users[a].blocked.contains(me) else { continue }
             var entries: [FeedEntry] = []
-            for state in author.posts where Visibility.permits(viewer: viewer, post: state.record.post, facts: facts, at: now) {
-                entries.append(FeedEntry(seq: state.record.seq, post: state.record.post, seen: state.seenBy.contains(me)))
+            for i in users[a].posts.indices
+            where Visibility.permits(viewer: viewer, post: users[a].posts[i].item.post, facts: facts, at: now) {
+                entries.append(FeedEntry(users[a].posts[i].item, seen: users[a].posts[i].seenBy.contains(me)))
             }
             if !entries.isEmpty {
-                authors.append(FeedAssembler.AuthorPosts(author: author.id, entries: entries, muted: mine.muted.contains(contact)))
+                authors.append(FeedAssembler.AuthorPosts(author: users[a].id, entries: entries,
+                                                         muted: users[Int(me)].muted.contains(contact)))
             }
         }
         return FeedAssembler.assemble(viewer: viewer, at: now, authors: authors)

@@ -214,7 +214,7 @@ import Testing
 @Suite struct DatabaseTests {
     @Test func migrationsAreRecordedAndReopeningIsHarmless() async throws {
         try await withStore { store, directory in
-            let all = ["v1 users, posts, blobs, views, mutes, audit log", "v2 purge index skips held posts"]
+            let all = ["v1 users, posts, blobs, views, mutes, audit log", "v2 purge index skips held posts", "v3 feed change log"]
             #expect(try await store.appliedMigrations() == all)
             let again = try SQLiteStatusStore(directory: directory)
             #expect(try await again.appliedMigrations() == all)
@@ -238,8 +238,14 @@ import Testing
         }
         try old.close()
         let store = try SQLiteStatusStore(directory: directory)
-        #expect(try await store.appliedMigrations().count == 2)
+        #expect(try await store.appliedMigrations().count == 3)
         #expect(try await store.post(PostID(rawValue: "p00000000000000000000")!)?.text?.text == "hi")
+        // The feed sees the old data: a reader starting from nothing loads it whole.
+        guard case .reload(let world) = try await store.feedChanges(after: 0) else {
+            Issue.record("a reader with nothing must reload")
+            return
+        }
+        #expect(world.posts.map(\.post.text?.text) == ["hi"] && world.users.map(\.id) == [UserID("a")])
         let indexes = try await store.pool.read { db in try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'posts'") }
         #expect(indexes.contains("posts_purgeable") && !indexes.contains("posts_by_expiry"))
         #expect(try await store.purge(at: Timestamp(seconds: 87_400), batchSize: 10, dryRun: false, progress: nil).posts == 1)
