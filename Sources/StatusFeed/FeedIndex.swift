@@ -35,6 +35,12 @@ public struct FeedIndex: Sendable {
         var contacts: Set<Int32> = []
         var blocked: Set<Int32> = []
         var muted: Set<Int32> = []
+        /// The authors whose posts this user may see as far as contacts and blocks go: mutual
+        /// contacts with no block either way. Sorted; kept up whenever either side changes, so a
+        /// feed walks one contiguous array instead of probing every contact's sets.
+        var sources: [Int32] = []
+        /// Seqs of held posts this user saw: one table per viewer, probed once per post.
+        var seen: Set<Int64> = []
         /// Own live posts, in posting order.
         var posts: [IndexedPost] = []
     }
@@ -42,7 +48,8 @@ public struct FeedIndex: Sendable {
     private struct IndexedPost: Sendable {
         /// Shared with every feed that shows the post.
         var item: FeedPost
-        var seenBy: Set<Int32>
+        /// Who saw it, so their `seen` entries go when the post goes.
+        var viewers: [Int32] = []
     }
 
     /// An empty index at version 0: the first ``apply(_:)`` of changes after 0 reloads it.
@@ -83,7 +90,13 @@ public struct FeedIndex: Sendable {
         users = []
         posting = []
         authorOf = [:]
-        for user in world.users { setUser(user) }
+        for user in world.users {
+            let me = Int(slot(user.id))
+            users[me].known = true
+            users[me].contacts = Set(user.contacts.map { slot($0) })
+            users[me].blocked = Set(user.blocked.map { slot($0) })
+        }
+        for me in users.indices { users[me].sources = sources(of: Int32(me)) }
         for record in world.posts.sorted(by: { $0.seq < $1.seq }) { insert(record) }
         for view in world.views { see(view.seq, by: view.viewer) }
         for mute in world.mutes { setMute(viewer: mute.viewer, author: mute.author, muted: true) }
@@ -101,7 +114,7 @@ public struct FeedIndex: Sendable {
             }
             // The same post changed (a hold): keep who saw it. Otherwise a new post.
             if let author = authorOf[seq], let at = users[Int(author)].posts.firstIndex(where: { $0.item.seq == seq }),
-               users[Int(author)].posts[at].item.post.id == record.post.id {
+               users[Int(author)].posts[at].item.post.id == record.post.id, record.post.author == users[Int(author)].id {
                 users[Int(author)].posts[at].item = FeedPost(seq: seq, post: record.post)
             } else {
                 remove(seq)
@@ -113,14 +126,13 @@ public struct FeedIndex: Sendable {
             setMute(viewer: viewer, author: author, muted: muted)
         case .purged(let cutoff):
             // What the purge deleted: expired by `cutoff` and not held.
-            for slot in users.indices where !users[slot].posts.isEmpty {
-                users[slot].posts.removeAll { state in
-                    let gone = state.item.post.expiresAt <= cutoff && !state.item.post.held
-                    if gone { authorOf[state.item.seq] = nil }
-                    return gone
+            var gone: [Int64] = []
+            for slot in users.indices where posting[slot] {
+                for state in users[slot].posts where state.item.post.expiresAt <= cutoff && !state.item.post.held {
+                    gone.append(state.item.seq)
                 }
-                posting[slot] = !users[slot].posts.isEmpty
             }
+            for seq in gone { remove(seq) }
         }
     }
 
@@ -134,12 +146,44 @@ public struct FeedIndex: Sendable {
     }
 
     private mutating func setUser(_ user: FeedUserRecord) {
-        let me = Int(slot(user.id))
+        let me = slot(user.id)
         let contacts = Set(user.contacts.map { slot($0) })
         let blocked = Set(user.blocked.map { slot($0) })
-        users[me].known = true
-        users[me].contacts = contacts
-        users[me].blocked = blocked
+        let others = users[Int(me)].contacts.union(contacts).union(users[Int(me)].blocked).union(blocked)
+        users[Int(me)].known = true
+        users[Int(me)].contacts = contacts
+        users[Int(me)].blocked = blocked
+        users[Int(me)].sources = sources(of: me)
+        // Whether `me` is a source of each user whose relation to `me` may have changed.
+        for other in others where other != me {
+            let wanted = linked(other, me)
+            var list = users[Int(other)].sources
+            let at = Self.position(of: me, in: list)
+            let present = at < list.count && list[at] == me
+            if wanted && !present { list.insert(me, at: at) } else if !wanted && present { list.remove(at: at) } else { continue }
+            users[Int(other)].sources = list
+        }
+    }
+
+    /// Whether `viewer` may see `author`'s posts as far as contacts and blocks go.
+    private func linked(_ viewer: Int32, _ author: Int32) -> Bool {
+        viewer != author
+            && users[Int(viewer)].contacts.contains(author) && users[Int(author)].contacts.contains(viewer)
+            && !users[Int(viewer)].blocked.contains(author) && !users[Int(author)].blocked.contains(viewer)
+    }
+
+    private func sources(of viewer: Int32) -> [Int32] {
+        users[Int(viewer)].contacts.filter { linked(viewer, $0) }.sorted()
+    }
+
+    /// Where `value` is or would go in the sorted `list`.
+    private static func position(of value: Int32, in list: [Int32]) -> Int {
+        var low = 0, high = list.count
+        while low < high {
+            let mid = (low + high) / 2
+            if list[mid] < value { low = mid + 1 } else { high = mid }
+        }
+        return low
     }
 
     private mutating func insert(_ record: FeedPostRecord) {
@@ -149,13 +193,15 @@ public struct FeedIndex: Sendable {
         // Posting order: almost always appended at the end.
         var at = posts.count
         while at > 0 && posts[at - 1].item.seq > record.seq { at -= 1 }
-        users[Int(author)].posts.insert(IndexedPost(item: FeedPost(seq: record.seq, post: record.post), seenBy: []), at: at)
+        users[Int(author)].posts.insert(IndexedPost(item: FeedPost(seq: record.seq, post: record.post)), at: at)
         posting[Int(author)] = true
     }
 
     private mutating func remove(_ seq: Int64) {
-        guard let author = authorOf.removeValue(forKey: seq) else { return }
-        users[Int(author)].posts.removeAll { $0.item.seq == seq }
+        guard let author = authorOf.removeValue(forKey: seq),
+              let at = users[Int(author)].posts.firstIndex(where: { $0.item.seq == seq }) else { return }
+        let removed = users[Int(author)].posts.remove(at: at)
+        for viewer in removed.viewers { users[Int(viewer)].seen.remove(seq) }
         posting[Int(author)] = !users[Int(author)].posts.isEmpty
     }
 
@@ -163,9 +209,9 @@ public struct FeedIndex: Sendable {
         guard let author = authorOf[seq] else { return }
         let who = slot(viewer)
         let a = Int(author)
-        if let at = users[a].posts.firstIndex(where: { $0.item.seq == seq }) {
-            users[a].posts[at].seenBy.insert(who)
-        }
+        guard let at = users[a].posts.firstIndex(where: { $0.item.seq == seq }),
+              users[Int(who)].seen.insert(seq).inserted else { return }
+        users[a].posts[at].viewers.append(who)
     }
 
     private mutating func setMute(viewer: UserID, author: UserID, muted: Bool) {
@@ -182,18 +228,17 @@ public struct FeedIndex: Sendable {
         let facts = Visibility.Facts(authorHasViewer: true, viewerHasAuthor: true, blockedEitherWay: false)
         var authors: [FeedAssembler.AuthorPosts] = []
         // Fields are read in place (users[i].x): binding users[i] would copy and retain its sets.
-        for contact in users[Int(me)].contacts where contact != me && posting[Int(contact)] {
-            let a = Int(contact)
-            guard users[a].contacts.contains(me), !users[Int(me)].blocked.contains(contact),
-                  !users[a].blocked.contains(me) else { continue }
+        for source in users[Int(me)].sources where posting[Int(source)] {
+            let a = Int(source)
             var entries: [FeedEntry] = []
             for i in users[a].posts.indices
             where Visibility.permits(viewer: viewer, post: users[a].posts[i].item.post, facts: facts, at: now) {
-                entries.append(FeedEntry(users[a].posts[i].item, seen: users[a].posts[i].seenBy.contains(me)))
+                let item = users[a].posts[i].item
+                entries.append(FeedEntry(item, seen: users[Int(me)].seen.contains(item.seq)))
             }
             if !entries.isEmpty {
                 authors.append(FeedAssembler.AuthorPosts(author: users[a].id, entries: entries,
-                                                         muted: users[Int(me)].muted.contains(contact)))
+                                                         muted: users[Int(me)].muted.contains(source)))
             }
         }
         return FeedAssembler.assemble(viewer: viewer, at: now, authors: authors)
