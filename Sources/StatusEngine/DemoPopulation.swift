@@ -73,25 +73,24 @@ public struct DemoPopulation: Sendable {
         let n = parameters.users
         func chance(_ p: Double) -> Bool { Double.random(in: 0..<1, using: &random) < p }
 
-        // Degrees: log-normal around the mean (σ = 0.6); half of each user's contacts are chosen
-        // by them, the other half choose them.
+        // Degrees: log-normal around the mean (σ = 0.6). Each user chooses half of their number
+        // of contacts and is chosen by others for the rest, so the mean is the one asked for.
         var adjacency = [Set<Int32>](repeating: [], count: n)
         let window = max(parameters.contacts * 3, 8)
         for member in 0..<n {
             let z = Self.standardNormal(&random)
             let degree = Double(parameters.contacts) * exp(0.6 * z - 0.18)
             let wanted = min(n - 1, max(1, Int((degree / 2).rounded())))
-            var tries = 0
-            while adjacency[member].count < wanted * 2 && tries < wanted * 4 {
+            var chosen = 0, tries = 0
+            while chosen < wanted && tries < wanted * 4 {
                 tries += 1
                 // Mostly neighbours (families, workplaces, towns), some anyone.
                 let other = chance(0.7)
                     ? (member + Int.random(in: 1...window, using: &random) * (chance(0.5) ? 1 : -1) + n * 4) % n
                     : Int.random(in: 0..<n, using: &random)
-                if other == member { continue }
-                adjacency[member].insert(Int32(other))
+                if other == member || !adjacency[member].insert(Int32(other)).inserted { continue }
                 adjacency[other].insert(Int32(member))
-                if adjacency[member].count >= wanted * 2 { break }
+                chosen += 1
             }
         }
         var contacts = adjacency.map { $0.sorted() }

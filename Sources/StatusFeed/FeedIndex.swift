@@ -50,6 +50,18 @@ public struct FeedIndex: Sendable {
         var item: FeedPost
         /// Who saw it, so their `seen` entries go when the post goes.
         var viewers: [Int32] = []
+        /// What the rule reads of the post, kept inline so that the author's posts are checked
+        /// from one contiguous array; only posts that pass touch `item`.
+        let createdAt: Int64
+        let expiresAt: Int64
+        let audience: Audience
+
+        init(_ item: FeedPost) {
+            self.item = item
+            createdAt = item.post.createdAt.seconds
+            expiresAt = item.post.expiresAt.seconds
+            audience = item.post.audience
+        }
     }
 
     /// An empty index at version 0: the first ``apply(_:)`` of changes after 0 reloads it.
@@ -115,7 +127,9 @@ public struct FeedIndex: Sendable {
             // The same post changed (a hold): keep who saw it. Otherwise a new post.
             if let author = authorOf[seq], let at = users[Int(author)].posts.firstIndex(where: { $0.item.seq == seq }),
                users[Int(author)].posts[at].item.post.id == record.post.id, record.post.author == users[Int(author)].id {
-                users[Int(author)].posts[at].item = FeedPost(seq: seq, post: record.post)
+                let viewers = users[Int(author)].posts[at].viewers
+                users[Int(author)].posts[at] = IndexedPost(FeedPost(seq: seq, post: record.post))
+                users[Int(author)].posts[at].viewers = viewers
             } else {
                 remove(seq)
                 insert(record)
@@ -193,7 +207,7 @@ public struct FeedIndex: Sendable {
         // Posting order: almost always appended at the end.
         var at = posts.count
         while at > 0 && posts[at - 1].item.seq > record.seq { at -= 1 }
-        users[Int(author)].posts.insert(IndexedPost(item: FeedPost(seq: record.seq, post: record.post)), at: at)
+        users[Int(author)].posts.insert(IndexedPost(FeedPost(seq: record.seq, post: record.post)), at: at)
         posting[Int(author)] = true
     }
 
@@ -225,15 +239,21 @@ public struct FeedIndex: Sendable {
     /// when ``Visibility/permits(viewer:post:facts:at:)`` says so.
     public func feed(for viewer: UserID, at now: Timestamp) -> Feed? {
         guard let me = slots[viewer], users[Int(me)].known else { return nil }
-        let facts = Visibility.Facts(authorHasViewer: true, viewerHasAuthor: true, blockedEitherWay: false)
+        let time = now.seconds
         var authors: [FeedAssembler.AuthorPosts] = []
-        // Fields are read in place (users[i].x): binding users[i] would copy and retain its sets.
+        authors.reserveCapacity(users[Int(me)].sources.count / 2)
+        // Sources are mutual contacts with no block either way, posts are live: what remains of
+        // the rule is the time and the audience, read from the inline copies. Fields are read in
+        // place (users[i].x): binding users[i] would copy and retain its sets.
         for source in users[Int(me)].sources where posting[Int(source)] {
             let a = Int(source)
             var entries: [FeedEntry] = []
-            for i in users[a].posts.indices
-            where Visibility.permits(viewer: viewer, post: users[a].posts[i].item.post, facts: facts, at: now) {
+            for i in users[a].posts.indices {
+                guard users[a].posts[i].createdAt <= time, time < users[a].posts[i].expiresAt,
+                      users[a].posts[i].audience.admits(viewer) else { continue }
                 let item = users[a].posts[i].item
+                assert(Visibility.permits(viewer: viewer, post: item.post, facts: Visibility.Facts(
+                    authorHasViewer: true, viewerHasAuthor: true, blockedEitherWay: false), at: now))
                 entries.append(FeedEntry(item, seen: users[Int(me)].seen.contains(item.seq)))
             }
             if !entries.isEmpty {

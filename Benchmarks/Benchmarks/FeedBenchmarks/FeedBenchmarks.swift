@@ -114,7 +114,7 @@ actor Population {
     func directory() async throws -> String {
         if let seeded { return seeded }
         let base = ProcessInfo.processInfo.environment["FEED_BENCH_DIR"]
-            ?? FileManager.default.temporaryDirectory.appendingPathComponent("status-feed-bench-\(populationUsers)-\(populationContacts)-s1").path
+            ?? FileManager.default.temporaryDirectory.appendingPathComponent("status-feed-bench-\(populationUsers)-\(populationContacts)-s1-v2").path
         let marker = base + "/seeded.json"
         if !FileManager.default.fileExists(atPath: marker) {
             try? FileManager.default.removeItem(atPath: base)
