@@ -179,12 +179,10 @@ extension SQLiteStatusStore {
                 guard let id = UserID(rawValue: row[0]) else { continue }
                 users.append(FeedUserRecord(id: id, contacts: row[1] ? [viewer] : [], blocked: row[2] ? [viewer] : []))
             }
-            let posts = try Row.fetchAll(db.cachedStatement(sql: """
+            let posts = try Self.posts(db, rows: try Row.fetchAll(db.cachedStatement(sql: """
                 SELECT p.* FROM contacts c JOIN posts p ON p.author_id = c.contact_id
                 WHERE c.owner_id = ? AND p.state = 'live' AND p.created_at <= ? AND p.expires_at > ?
-                """), arguments: [viewer.rawValue, now.seconds, now.seconds]).map { row in
-                    FeedPostRecord(seq: row["seq"], post: try Self.post(from: row, db))
-                }
+                """), arguments: [viewer.rawValue, now.seconds, now.seconds]))
             let views = try Int64.fetchAll(db.cachedStatement(sql: """
                 SELECT v.post_seq FROM contacts c JOIN posts p ON p.author_id = c.contact_id
                 JOIN views v ON v.post_seq = p.seq AND v.viewer_id = c.owner_id
@@ -195,6 +193,31 @@ extension SQLiteStatusStore {
                 UserID(rawValue: raw).map { (viewer: viewer, author: $0) }
             }
             return FeedWorld(version: version, users: users, posts: posts, views: views, mutes: mutes)
+        }
+    }
+
+    /// Posts from their rows, with their audiences and files read in two queries for all of them.
+    static func posts(_ db: Database, rows: [Row]) throws -> [FeedPostRecord] {
+        guard !rows.isEmpty else { return [] }
+        let seqs = "[" + rows.map { String($0["seq"] as Int64) }.joined(separator: ",") + "]"
+        var members: [Int64: [UserID]] = [:]
+        for row in try Row.fetchAll(db.cachedStatement(sql: """
+            SELECT post_seq, member_id FROM post_audience WHERE post_seq IN (SELECT value FROM json_each(?))
+            """), arguments: [seqs]) {
+            if let id = UserID(rawValue: row[1]) { members[row[0], default: []].append(id) }
+        }
+        var files: [Int64: [BlobRef]] = [:]
+        for row in try Row.fetchAll(db.cachedStatement(sql: """
+            SELECT pb.post_seq, pb.role, pb.blob_id, pb.width, pb.height, b.content_type, b.bytes
+            FROM post_blobs pb JOIN blobs b ON b.id = pb.blob_id WHERE pb.post_seq IN (SELECT value FROM json_each(?))
+            """), arguments: [seqs]) {
+            guard let role = BlobRole(rawValue: row[1]), let blob = BlobID(rawValue: row[2]) else { continue }
+            files[row[0], default: []].append(BlobRef(role: role, id: blob, contentType: row[5], bytes: row[6],
+                                                      width: row[3], height: row[4]))
+        }
+        return try rows.map { row in
+            let seq: Int64 = row["seq"]
+            return FeedPostRecord(seq: seq, post: try post(from: row, members: members[seq] ?? [], files: files[seq] ?? []))
         }
     }
 
