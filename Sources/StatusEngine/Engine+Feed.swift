@@ -55,8 +55,16 @@ final class SharedFeedIndex: @unchecked Sendable {
     /// Applies what the store committed since the index's version.
     func catchUp(store: any StatusStorage) async throws {
         let changes = try await store.feedChanges(after: version)
-        if case .changes(_, let list) = changes, list.isEmpty { return }
-        lock.writing { index.apply(changes) }
+        switch changes {
+        case .changes(_, let list) where list.isEmpty:
+            return
+        case .reload(let world):
+            // Built outside the lock (seconds for a large population); feeds go on meanwhile.
+            let fresh = FeedIndex(world)
+            lock.writing { if fresh.version >= index.version { index = fresh } }
+        case .changes:
+            lock.writing { index.apply(changes) }
+        }
     }
 
     func feed(for viewer: UserID, at now: Timestamp, store: any StatusStorage) async throws -> Feed {

@@ -12,6 +12,7 @@
 //                                 log (one indexed read), then answer from the in-memory FeedIndex;
 //   - "feed: index alone"         FeedIndex.feed without the catch-up read;
 //   - "feed: engine, per request" Engine.feed reading the viewer's neighbourhood from SQLite;
+//   - "feed: full load of the index" store.feedWorld() and FeedIndex(world): a server's first feed;
 //   - "feed: raw SQL floor"       the single SQL query that returns the same visible posts (mutual
 //                                 contacts, blocks both ways, audience snapshot, expiry, seen flag),
 //                                 every column of every row read, through GRDB's row cursor;
@@ -70,6 +71,17 @@ let benchmarks: @Sendable () -> Void = {
         var fixture = try await Population.shared.fixture(mode: .perRequest)
         fixture.floor = try SQLFloor(path: fixture.directory + "/status.sqlite")
         return fixture
+    }
+
+    // The whole state read from SQLite and indexed, as a server does on its first feed.
+    Benchmark("feed: full load of the index",
+              configuration: .init(metrics: [.wallClock, .peakMemoryResidentDelta, .mallocCountTotal],
+                                   warmupIterations: 1, maxDuration: .seconds(60), maxIterations: 5)) { (benchmark: Benchmark, fixture: FeedFixture) in
+        for _ in benchmark.scaledIterations {
+            blackHole(FeedIndex(try await fixture.engine.store.feedWorld()).postCount)
+        }
+    } setup: { () async throws -> FeedFixture in
+        try await Population.shared.fixture(mode: .perRequest)
     }
 
     for contacts in [50, 200, 1_000, 5_000] {
