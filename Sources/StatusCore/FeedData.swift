@@ -2,16 +2,20 @@
 /// either all at once (``FeedWorld``) or as the changes since a version (``FeedChanges``).
 /// The feed module keeps it in memory and answers each viewer's feed from it.
 
-/// A post as the feed knows it: the stored post and its position in posting order.
-public struct FeedPostRecord: Hashable, Sendable {
-    /// Posting order (increasing, never reused).
-    public var seq: Int64
-    public var post: Post
+/// A post as the feed knows it: the stored post and its position in posting order. A class, so
+/// that every feed showing the post shares it instead of copying it.
+public final class FeedPost: Hashable, Sendable {
+    /// Posting order (increasing).
+    public let seq: Int64
+    public let post: Post
 
     public init(seq: Int64, post: Post) {
         self.seq = seq
         self.post = post
     }
+
+    public static func == (a: FeedPost, b: FeedPost) -> Bool { a === b || (a.seq == b.seq && a.post == b.post) }
+    public func hash(into hasher: inout Hasher) { hasher.combine(seq) }
 }
 
 /// A user's own lists, as they stand.
@@ -36,13 +40,13 @@ public struct FeedWorld: Sendable {
     /// Every user, with their contacts and blocks.
     public var users: [FeedUserRecord]
     /// Every live post not yet purged (expired ones included: expiry is decided at read time).
-    public var posts: [FeedPostRecord]
+    public var posts: [FeedPost]
     /// Which viewer saw which post (by `seq`), for the posts above.
     public var views: [(viewer: UserID, seq: Int64)]
     /// Which viewer muted which author.
     public var mutes: [(viewer: UserID, author: UserID)]
 
-    public init(version: Int64, users: [FeedUserRecord], posts: [FeedPostRecord],
+    public init(version: Int64, users: [FeedUserRecord], posts: [FeedPost],
                 views: [(viewer: UserID, seq: Int64)], mutes: [(viewer: UserID, author: UserID)]) {
         self.version = version
         self.users = users
@@ -59,7 +63,7 @@ public enum FeedChange: Hashable, Sendable {
     case user(FeedUserRecord)
     /// A post was published or changed (taken down, deleted, held, released). `post` is its
     /// state now, or nil when it is gone or can no longer be served.
-    case post(seq: Int64, FeedPostRecord?)
+    case post(seq: Int64, FeedPost?)
     /// `viewer` saw the post `seq`.
     case view(viewer: UserID, seq: Int64)
     /// `viewer` muted or unmuted `author`.

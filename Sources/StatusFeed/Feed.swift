@@ -1,17 +1,5 @@
 import StatusCore
 
-/// A stored post as the feed holds it: shared, never copied, by every feed that shows it.
-public final class FeedPost: Sendable {
-    /// Posting order in the store (increasing).
-    public let seq: Int64
-    public let post: Post
-
-    public init(seq: Int64, post: Post) {
-        self.seq = seq
-        self.post = post
-    }
-}
-
 /// One post in a feed, with whether the viewer has seen it.
 public struct FeedEntry: Hashable, Sendable {
     public let item: FeedPost
@@ -29,15 +17,6 @@ public struct FeedEntry: Hashable, Sendable {
     /// Posting order in the store (increasing).
     public var seq: Int64 { item.seq }
     public var post: Post { item.post }
-
-    public static func == (a: FeedEntry, b: FeedEntry) -> Bool {
-        a.seen == b.seen && (a.item === b.item || (a.item.seq == b.item.seq && a.item.post == b.item.post))
-    }
-
-    public func hash(into hasher: inout Hasher) {
-        hasher.combine(item.seq)
-        hasher.combine(seen)
-    }
 }
 
 /// One author's live posts as a viewer taps through them.

@@ -128,7 +128,7 @@ public struct FeedIndex: Sendable {
             if let author = authorOf[seq], let at = users[Int(author)].posts.firstIndex(where: { $0.item.seq == seq }),
                users[Int(author)].posts[at].item.post.id == record.post.id, record.post.author == users[Int(author)].id {
                 let viewers = users[Int(author)].posts[at].viewers
-                users[Int(author)].posts[at] = IndexedPost(FeedPost(seq: seq, post: record.post))
+                users[Int(author)].posts[at] = IndexedPost(record)
                 users[Int(author)].posts[at].viewers = viewers
             } else {
                 remove(seq)
@@ -200,14 +200,14 @@ public struct FeedIndex: Sendable {
         return low
     }
 
-    private mutating func insert(_ record: FeedPostRecord) {
+    private mutating func insert(_ record: FeedPost) {
         let author = slot(record.post.author)
         authorOf[record.seq] = author
         let posts = users[Int(author)].posts
         // Posting order: almost always appended at the end.
         var at = posts.count
         while at > 0 && posts[at - 1].item.seq > record.seq { at -= 1 }
-        users[Int(author)].posts.insert(IndexedPost(FeedPost(seq: record.seq, post: record.post)), at: at)
+        users[Int(author)].posts.insert(IndexedPost(record), at: at)
         posting[Int(author)] = true
     }
 

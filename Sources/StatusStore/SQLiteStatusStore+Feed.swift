@@ -104,10 +104,10 @@ extension SQLiteStatusStore {
     }
 
     /// The post `seq` if it is live (it may be expired: expiry is the reader's call).
-    static func livePost(_ db: Database, seq: Int64) throws -> FeedPostRecord? {
+    static func livePost(_ db: Database, seq: Int64) throws -> FeedPost? {
         guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM posts WHERE seq = ? AND state = 'live'"),
                                          arguments: [seq]) else { return nil }
-        return FeedPostRecord(seq: seq, post: try post(from: row, db))
+        return FeedPost(seq: seq, post: try post(from: row, db))
     }
 
     /// The whole state in one read transaction, set-based (a handful of scans, not a query per row).
@@ -145,10 +145,10 @@ extension SQLiteStatusStore {
             files[row[0], default: []].append(BlobRef(role: role, id: blob, contentType: row[5], bytes: row[6],
                                                       width: row[3], height: row[4]))
         }
-        var posts: [FeedPostRecord] = []
+        var posts: [FeedPost] = []
         for row in try Row.fetchAll(db, sql: "SELECT * FROM posts WHERE state = 'live' ORDER BY seq") {
             let seq: Int64 = row["seq"]
-            posts.append(FeedPostRecord(seq: seq, post: try post(from: row, members: members[seq] ?? [], files: files[seq] ?? [])))
+            posts.append(FeedPost(seq: seq, post: try post(from: row, members: members[seq] ?? [], files: files[seq] ?? [])))
         }
         var views: [(viewer: UserID, seq: Int64)] = []
         let viewRows = try Row.fetchCursor(db, sql: "SELECT viewer_id, post_seq FROM views")
@@ -197,7 +197,7 @@ extension SQLiteStatusStore {
     }
 
     /// Posts from their rows, with their audiences and files read in two queries for all of them.
-    static func posts(_ db: Database, rows: [Row]) throws -> [FeedPostRecord] {
+    static func posts(_ db: Database, rows: [Row]) throws -> [FeedPost] {
         guard !rows.isEmpty else { return [] }
         let seqs = "[" + rows.map { String($0["seq"] as Int64) }.joined(separator: ",") + "]"
         var members: [Int64: [UserID]] = [:]
@@ -217,7 +217,7 @@ extension SQLiteStatusStore {
         }
         return try rows.map { row in
             let seq: Int64 = row["seq"]
-            return FeedPostRecord(seq: seq, post: try post(from: row, members: members[seq] ?? [], files: files[seq] ?? []))
+            return FeedPost(seq: seq, post: try post(from: row, members: members[seq] ?? [], files: files[seq] ?? []))
         }
     }
 

@@ -8,7 +8,7 @@ extension Model {
         FeedWorld(
             version: version,
             users: users.map { FeedUserRecord(id: $0, contacts: (contacts[$0] ?? []).sorted(), blocked: (blocked[$0] ?? []).sorted()) },
-            posts: posts.filter { $0.value.state == .live }.map { FeedPostRecord(seq: $0.key, post: $0.value) },
+            posts: posts.filter { $0.value.state == .live }.map { FeedPost(seq: $0.key, post: $0.value) },
             views: views.compactMap { pair in Int64(pair[1]).map { (viewer: UserID(pair[0]), seq: $0) } },
             mutes: mutes.map { (viewer: UserID($0[0]), author: UserID($0[1])) })
     }
@@ -91,7 +91,7 @@ func clocks(_ model: Model, _ maker: inout WorldMaker) -> [Timestamp] {
                     let time = maker.start + Int64.random(in: -24 * 3_600...3_600, using: &maker.random)
                     let post = maker.post(PostID(using: &ids), by: user, at: time, in: model)
                     model.posts[seq] = post
-                    changes.append(.post(seq: seq, FeedPostRecord(seq: seq, post: post)))
+                    changes.append(.post(seq: seq, FeedPost(seq: seq, post: post)))
                     seq += 1
                 case 2:
                     guard let (s, post) = model.posts.randomElement(using: &maker.random) else { continue }
@@ -102,7 +102,7 @@ func clocks(_ model: Model, _ maker: inout WorldMaker) -> [Timestamp] {
                     } else {
                         // A hold or release: the post stays, and so do its views.
                         changed.held.toggle()
-                        changes.append(.post(seq: s, FeedPostRecord(seq: s, post: changed)))
+                        changes.append(.post(seq: s, FeedPost(seq: s, post: changed)))
                     }
                     model.posts[s] = changed
                 case 3:

@@ -208,7 +208,7 @@ struct Neighbourhood: @unchecked Sendable {
         var random = SplitMix64(seed: UInt64(contacts * 31 + postsPerPoster.lowerBound))
         let others = (0..<contacts).map { UserID("c\($0)") }
         var users = [FeedUserRecord(id: viewer, contacts: others, blocked: [])]
-        var posts: [FeedPostRecord] = []
+        var posts: [FeedPost] = []
         var views: [(viewer: UserID, seq: Int64)] = []
         var seq: Int64 = 0
         for other in others {
@@ -219,7 +219,7 @@ struct Neighbourhood: @unchecked Sendable {
                 let post = Post(id: PostID(using: &random), author: other, kind: .image,
                                 createdAt: moment + -Int64.random(in: 0..<86_000, using: &random), caption: "caption",
                                 media: MediaSummary(format: "jpeg", width: 1080, height: 1920))
-                posts.append(FeedPostRecord(seq: seq, post: post))
+                posts.append(FeedPost(seq: seq, post: post))
                 if Double.random(in: 0..<1, using: &random) < 0.3 { views.append((viewer, seq)) }
             }
         }
