@@ -32,8 +32,8 @@ extension SQLiteStatusStore {
     }
 
     /// Drops log entries no reader needs any more (one that is behind reloads).
-    static func trimFeedLog(_ db: Database) throws {
-        try db.execute(sql: "DELETE FROM feed_log WHERE seq <= (SELECT max(seq) FROM feed_log) - ?", arguments: [feedLogKept])
+    static func trimFeedLog(_ db: Database, keeping kept: Int64 = feedLogKept) throws {
+        try db.execute(sql: "DELETE FROM feed_log WHERE seq <= (SELECT max(seq) FROM feed_log) - ?", arguments: [max(1, kept)])
     }
 
     public func feedWorld() async throws -> FeedWorld {

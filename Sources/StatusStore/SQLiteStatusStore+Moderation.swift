@@ -153,11 +153,12 @@ extension SQLiteStatusStore {
         if summary.posts > 0 || summary.files > 0 {
             let done = summary
             try await write("log the purge") { db in
-                try Self.trimFeedLog(db)
                 try Self.appendAudit(db, at: now, action: .purge, actor: "system", post: nil, reason: nil,
                                      detail: "{\"posts\":\(done.posts),\"files\":\(done.files),\"bytes\":\(done.bytes)}")
             }
         }
+        // The feed log is kept to its last entries whether or not anything was purged.
+        try await write("trim the feed log", durable: false) { db in try Self.trimFeedLog(db) }
         return summary
     }
 

@@ -109,6 +109,23 @@ import Testing
             #expect(shape(a) == shape(b))
         }
 
+        // Photos and videos come with their renditions (a video's original as "video"), never an
+        // image's original.
+        var kindsSeen = Set<String>()
+        for n in stride(from: 1, through: 300, by: 7) {
+            let feed = try #require(try statusctl(["feed", "--viewer", "u\(n)", "--at", at]).lines.last)
+            for group in (feed["items"] as? [[String: Any]]) ?? [] {
+                for post in (group["posts"] as? [[String: Any]]) ?? [] {
+                    let kind = post["kind"] as? String ?? ""
+                    kindsSeen.insert(kind)
+                    let renditions = (post["renditions"] as? [String: Any])?.keys.sorted()
+                    #expect(renditions == (kind == "video" ? ["display", "thumb", "video"] : ["display", "thumb"]))
+                    if kind == "video" { #expect(post["duration_s"] is Double && post["width"] is Int) }
+                }
+            }
+        }
+        #expect(kindsSeen == ["text", "image", "video"])
+
         // Degrees spread around the mean; most contacts are mutual; every privacy mode is used.
         let store = try SQLiteStatusStore(directory: data)
         var degrees: [Int] = [], mutual = 0, total = 0

@@ -309,3 +309,51 @@ final class ProgressRecorder: @unchecked Sendable {
     func record(_ done: Int, _ total: Int) { lock.lock(); stored.append((done, total)); lock.unlock() }
     var reports: [(Int, Int)] { lock.lock(); defer { lock.unlock() }; return stored }
 }
+
+@Suite struct FeedLogTests {
+    @Test func everyChangeAFeedReadsIsLoggedAndReplayedWithItsCurrentState() async throws {
+        try await withStore { store, _ in
+            var ids = Ids()
+            try await store.upsertUsers([UserUpdate(id: UserID("a"), contacts: [UserID("v")]),
+                                         UserUpdate(id: UserID("v"), contacts: [UserID("a")])])
+            let start = try await store.feedWorld().version
+            let post = try await store.publish(textPost(ids.next(), author: "a", at: t0))
+            _ = try await store.recordView(post: post.id, viewer: UserID("v"), at: t0)
+            try await store.setMuted(viewer: UserID("v"), author: UserID("a"), muted: true)
+            _ = try await store.hold(post: post.id, reason: nil, moderator: "m", at: t0)
+            guard case .changes(let version, let changes) = try await store.feedChanges(after: start) else {
+                Issue.record("a recent reader gets changes")
+                return
+            }
+            #expect(version == start + 4)
+            // The post once, in its latest state (held); the view after it; the mute as it stands.
+            #expect(changes.count == 3)
+            guard case .post(_, let record) = changes.first(where: { if case .post = $0 { true } else { false } }) else {
+                Issue.record("the post is among the changes")
+                return
+            }
+            #expect(record?.post.held == true)
+            #expect(changes.contains(.mute(viewer: UserID("v"), author: UserID("a"), muted: true)))
+            if case .view(let viewer, _) = changes.last { #expect(viewer == UserID("v")) } else { Issue.record("the view comes last") }
+            // Importing the same users again changes nothing a feed reads: nothing logged.
+            try await store.upsertUsers([UserUpdate(id: UserID("a"), contacts: [UserID("v")])])
+            guard case .changes(_, let none) = try await store.feedChanges(after: version) else { return }
+            #expect(none.isEmpty)
+        }
+    }
+
+    @Test func aReaderBehindTheTrimmedLogReloadsTheWholeState() async throws {
+        try await withStore { store, _ in
+            var ids = Ids()
+            try await store.upsertUsers([UserUpdate(id: UserID("a"))])
+            let old = try await store.feedWorld().version
+            for _ in 0..<3 { _ = try await store.publish(textPost(ids.next(), author: "a", at: t0)) }
+            try await store.pool.write { db in try SQLiteStatusStore.trimFeedLog(db, keeping: 1) }
+            guard case .reload(let world) = try await store.feedChanges(after: old) else {
+                Issue.record("a reader behind the trimmed log must reload")
+                return
+            }
+            #expect(world.posts.count == 3 && world.version == old + 3)
+        }
+    }
+}
