@@ -109,15 +109,15 @@ public struct DemoPopulation: Sendable {
         for member in 0..<n {
             let list = contacts[member]
             let audience: Audience
-            switch Double.random(in: 0..<1, using: &random) {
-            case ..<0.8 where true: audience = .contacts
-            case ..<0.92 where !list.isEmpty:
+            let roll = Double.random(in: 0..<1, using: &random)
+            if roll < 0.8 || list.isEmpty {
+                audience = .contacts
+            } else if roll < 0.92 {
                 audience = Audience(mode: .contactsExcept, list: (0..<Int.random(in: 1...5, using: &random)).map { _ in
                     Self.userID(Int(list[Int.random(in: 0..<list.count, using: &random)]))
                 })
-            case _ where !list.isEmpty:
+            } else {
                 audience = Audience(mode: .onlyShareWith, list: list.filter { _ in chance(0.4) }.map { Self.userID(Int($0)) })
-            default: audience = .contacts
             }
             privacy.append(audience)
             let (country, language) = Self.countries[Int.random(in: 0..<Self.countries.count, using: &random)]
@@ -143,8 +143,8 @@ public struct DemoPopulation: Sendable {
         posts.sort { $0.createdAt < $1.createdAt }
 
         // Views of visible posts, and mutes, as the rule allows.
-        var contactSets = contacts.map(Set.init)
-        var blockSets = blocked.map(Set.init)
+        let contactSets = contacts.map(Set.init)
+        let blockSets = blocked.map(Set.init)
         views = []
         for (index, post) in posts.enumerated() {
             let author = Int(post.author.rawValue.dropFirst())! - 1
@@ -162,8 +162,6 @@ public struct DemoPopulation: Sendable {
                 mutes.append((Self.userID(member), Self.userID(Int(other))))
             }
         }
-        contactSets = []
-        blockSets = []
     }
 
     /// A standard normal deviate (Box–Muller).

@@ -72,7 +72,7 @@ public struct FeedIndex: Sendable {
         load(world)
     }
 
-    /// How many posts are held (expired ones included, until a purge removes them).
+    /// How many posts the index has (expired ones included, until a purge removes them).
     public var postCount: Int { authorOf.count }
 
     /// Whether the store has `user`.
