@@ -88,27 +88,27 @@ extension SQLiteStatusStore {
 
     /// Inserts one post's rows (post, audience snapshot, file references) and logs it for the feed.
     private static func insertRow(_ db: Database, blobs: BlobDirectory, _ post: NewPost, files: [StagedFile]) throws {
-            guard let author = try Self.fetchUser(db, post.author) else {
-                throw StoreError(.unknownUser, "no user \(post.author)")
-            }
-            let audience = author.privacy
-            try db.cachedStatement(sql: """
-                INSERT INTO posts (id, author_id, kind, created_at, expires_at, text, background, font, caption,
-                                   format, width, height, duration_ms, audience_mode)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """).execute(arguments: [
-                    post.id.rawValue, post.author.rawValue, post.kind.rawValue, post.createdAt.seconds,
-                    (post.createdAt + statusLifetimeSeconds).seconds, post.text?.text, post.text?.background,
-                    post.text?.font, post.caption, post.media?.format, post.media?.width, post.media?.height,
-                    post.media?.durationMilliseconds, audience.mode.rawValue,
-                ])
-            let seq = db.lastInsertedRowID
-            let member = try db.cachedStatement(sql: "INSERT INTO post_audience (post_seq, member_id) VALUES (?, ?)")
-            for id in audience.list { try member.execute(arguments: [seq, id.rawValue]) }
-            for file in files {
-                try Self.attach(db, blobs: blobs, file.blob, upload: file.upload, post: seq, at: post.createdAt)
-            }
-            try logFeed(db, .post(seq))
+        guard let author = try Self.fetchUser(db, post.author) else {
+            throw StoreError(.unknownUser, "no user \(post.author)")
+        }
+        let audience = author.privacy
+        try db.cachedStatement(sql: """
+            INSERT INTO posts (id, author_id, kind, created_at, expires_at, text, background, font, caption,
+                               format, width, height, duration_ms, audience_mode)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """).execute(arguments: [
+                post.id.rawValue, post.author.rawValue, post.kind.rawValue, post.createdAt.seconds,
+                (post.createdAt + statusLifetimeSeconds).seconds, post.text?.text, post.text?.background,
+                post.text?.font, post.caption, post.media?.format, post.media?.width, post.media?.height,
+                post.media?.durationMilliseconds, audience.mode.rawValue,
+            ])
+        let seq = db.lastInsertedRowID
+        let member = try db.cachedStatement(sql: "INSERT INTO post_audience (post_seq, member_id) VALUES (?, ?)")
+        for id in audience.list { try member.execute(arguments: [seq, id.rawValue]) }
+        for file in files {
+            try Self.attach(db, blobs: blobs, file.blob, upload: file.upload, post: seq, at: post.createdAt)
+        }
+        try logFeed(db, .post(seq))
     }
 
     struct StagingFailure: Error {
