@@ -19,6 +19,9 @@ extension SQLiteStatusStore {
     static let feedLogKept: Int64 = 200_000
     /// Beyond this many entries to replay, reloading the whole state is cheaper.
     static let feedReplayLimit = 20_000
+    /// Up to this many entries are replayed in place on the probe connection; more go through
+    /// the pool (a reader blocked for long would hold up its thread).
+    static let feedQuickReplay = 500
 
     static func logFeed(_ db: Database, _ entry: FeedLogEntry) throws {
         let insert = try db.cachedStatement(sql: "INSERT INTO feed_log (kind, n, a, b) VALUES (?, ?, ?, ?)")
@@ -41,58 +44,73 @@ extension SQLiteStatusStore {
     }
 
     public func feedChanges(after version: Int64) async throws -> FeedChanges {
-        // Most of the time nothing changed: one look at the log's last entry says so.
-        if version > 0, let latest = try? feedProbe.inDatabase({ db in
-            try Int64.fetchOne(db.cachedStatement(sql: "SELECT max(seq) FROM feed_log"))
-        }), latest == version {
-            return .changes(version: version, [])
+        // The usual answers, nothing new or a few entries, are read in place on the probe
+        // connection, without a trip through the pool's reader queue.
+        if version > 0, let answer = try? feedProbe.inDatabase({ db -> FeedChanges? in
+            let latest = try Int64.fetchOne(db.cachedStatement(sql: "SELECT max(seq) FROM feed_log"))
+            if latest == version { return .changes(version: version, []) }
+            var answer: FeedChanges?
+            try db.inTransaction(.deferred) {
+                answer = try Self.replay(db, after: version, limit: Self.feedQuickReplay)
+                return .commit
+            }
+            return answer
+        }) {
+            return answer
         }
         return try await read("read the feed changes") { db in
-            let oldest = try Int64.fetchOne(db.cachedStatement(sql: "SELECT min(seq) FROM feed_log")) ?? 0
-            guard version > 0, version >= oldest - 1 else { return .reload(try Self.loadFeedWorld(db)) }
-            let rows = try Row.fetchAll(db.cachedStatement(sql: "SELECT seq, kind, n, a, b FROM feed_log WHERE seq > ? ORDER BY seq LIMIT ?"),
-                                        arguments: [version, Self.feedReplayLimit + 1])
-            guard let last = rows.last else { return .changes(version: version, []) }
-            guard rows.count <= Self.feedReplayLimit else { return .reload(try Self.loadFeedWorld(db)) }
-            // Each entry names what changed; its state is read now, once per thing named, at the
-            // thing's last entry (so a purge logged before a post's last change comes first).
-            // Views go last, those still on record only (a view goes with its post).
-            var changes: [FeedChange] = [], seen: [FeedChange] = []
-            var users = Set<String>(), posts = Set<Int64>(), mutes = Set<[String]>()
-            for row in rows.reversed() {
-                let kind: Int = row[1]
-                switch kind {
-                case 1:
-                    let raw: String = row[3]
-                    guard users.insert(raw).inserted, let id = UserID(rawValue: raw) else { continue }
-                    changes.append(.user(try Self.feedUser(db, id)))
-                case 2:
-                    let seq: Int64 = row[2]
-                    guard posts.insert(seq).inserted else { continue }
-                    changes.append(.post(seq: seq, try Self.livePost(db, seq: seq)))
-                case 3:
-                    let seq: Int64 = row[2], raw: String = row[3]
-                    guard let viewer = UserID(rawValue: raw),
-                          try Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM views WHERE post_seq = ? AND viewer_id = ?)"),
-                                            arguments: [seq, raw]) ?? false else { continue }
-                    seen.append(.view(viewer: viewer, seq: seq))
-                case 4:
-                    let pair: [String] = [row[3], row[4]]
-                    guard mutes.insert(pair).inserted, let viewer = UserID(rawValue: pair[0]),
-                          let author = UserID(rawValue: pair[1]) else { continue }
-                    let muted = try Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM mutes WHERE viewer_id = ? AND author_id = ?)"),
-                                                  arguments: [pair[0], pair[1]]) ?? false
-                    changes.append(.mute(viewer: viewer, author: author, muted: muted))
-                case 5:
-                    changes.append(.purged(cutoff: Timestamp(seconds: row[2])))
-                default:
-                    continue
-                }
-            }
-            changes.reverse()
-            changes += seen
-            return .changes(version: last[0], changes)
+            if version > 0, let answer = try Self.replay(db, after: version, limit: Self.feedReplayLimit) { return answer }
+            return .reload(try Self.loadFeedWorld(db))
         }
+    }
+
+    /// The changes after `version` with their state as of this read, or nil when the log no
+    /// longer reaches back to `version` or holds more than `limit` entries after it.
+    static func replay(_ db: Database, after version: Int64, limit: Int) throws -> FeedChanges? {
+        let oldest = try Int64.fetchOne(db.cachedStatement(sql: "SELECT min(seq) FROM feed_log")) ?? 0
+        guard version >= oldest - 1 else { return nil }
+        let rows = try Row.fetchAll(db.cachedStatement(sql: "SELECT seq, kind, n, a, b FROM feed_log WHERE seq > ? ORDER BY seq LIMIT ?"),
+                                    arguments: [version, limit + 1])
+        guard let last = rows.last else { return .changes(version: version, []) }
+        guard rows.count <= limit else { return nil }
+        // Each entry names what changed; its state is read now, once per thing named, at the
+        // thing's last entry (so a purge logged before a post's last change comes first).
+        // Views go last, those still on record only (a view goes with its post).
+        var changes: [FeedChange] = [], seen: [FeedChange] = []
+        var users = Set<String>(), posts = Set<Int64>(), mutes = Set<[String]>()
+        for row in rows.reversed() {
+            let kind: Int = row[1]
+            switch kind {
+            case 1:
+                let raw: String = row[3]
+                guard users.insert(raw).inserted, let id = UserID(rawValue: raw) else { continue }
+                changes.append(.user(try feedUser(db, id)))
+            case 2:
+                let seq: Int64 = row[2]
+                guard posts.insert(seq).inserted else { continue }
+                changes.append(.post(seq: seq, try livePost(db, seq: seq)))
+            case 3:
+                let seq: Int64 = row[2], raw: String = row[3]
+                guard let viewer = UserID(rawValue: raw),
+                      try Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM views WHERE post_seq = ? AND viewer_id = ?)"),
+                                        arguments: [seq, raw]) ?? false else { continue }
+                seen.append(.view(viewer: viewer, seq: seq))
+            case 4:
+                let pair: [String] = [row[3], row[4]]
+                guard mutes.insert(pair).inserted, let viewer = UserID(rawValue: pair[0]),
+                      let author = UserID(rawValue: pair[1]) else { continue }
+                let muted = try Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM mutes WHERE viewer_id = ? AND author_id = ?)"),
+                                              arguments: [pair[0], pair[1]]) ?? false
+                changes.append(.mute(viewer: viewer, author: author, muted: muted))
+            case 5:
+                changes.append(.purged(cutoff: Timestamp(seconds: row[2])))
+            default:
+                continue
+            }
+        }
+        changes.reverse()
+        changes += seen
+        return .changes(version: last[0], changes)
     }
 
     static func feedUser(_ db: Database, _ id: UserID) throws -> FeedUserRecord {

@@ -10,6 +10,8 @@
 // a random viewer (u1…u10000, SplitMix64) at the population's moment, warm:
 //   - "feed: engine, index"       Engine.feed in its default mode: catch up with the store's change
 //                                 log (one indexed read), then answer from the in-memory FeedIndex;
+//   - "feed: engine, index, with a writer"  the same while another store keeps toggling mutes
+//                                 (durable transactions back to back), so answers replay entries;
 //   - "feed: index alone"         FeedIndex.feed without the catch-up read;
 //   - "feed: engine, per request" Engine.feed reading the viewer's neighbourhood from SQLite;
 //   - "feed: full load of the index" store.feedWorld() and FeedIndex(world): a server's first feed;
@@ -43,6 +45,21 @@ let benchmarks: @Sendable () -> Void = {
         let fixture = try await Population.shared.fixture(mode: .index)
         try await fixture.engine.warmFeedIndex()
         return fixture
+    }
+
+    // The same while another connection keeps writing changes feeds read (a mute toggled, one
+    // durable transaction after another): most answers first replay a few log entries.
+    Benchmark("feed: engine, index, with a writer", configuration: configuration) { (benchmark: Benchmark, fixture: FeedFixture) in
+        for _ in benchmark.scaledIterations {
+            blackHole(try await fixture.engine.feed(for: fixture.nextViewer(), at: moment))
+        }
+    } setup: { () async throws -> FeedFixture in
+        var fixture = try await Population.shared.fixture(mode: .index)
+        try await fixture.engine.warmFeedIndex()
+        fixture.writer = Writer(directory: fixture.directory)
+        return fixture
+    } teardown: {
+        Writer.stopAll()
     }
 
     Benchmark("feed: index alone", configuration: configuration) { (benchmark: Benchmark, fixture: FeedFixture) in
@@ -107,6 +124,7 @@ struct FeedFixture: @unchecked Sendable {
     let directory: String
     var index: FeedIndex?
     var floor: SQLFloor?
+    var writer: Writer?
     let random = RandomViewers()
 
     func nextViewer() -> UserID { random.next() }
@@ -150,6 +168,35 @@ actor Population {
         let directory = try await directory()
         let engine = try Engine.open(dataDirectory: directory, configuration: .default, feedMode: mode)
         return FeedFixture(engine: engine, directory: directory)
+    }
+}
+
+/// Toggles mutes through a store of its own, as fast as durable transactions go, until stopped.
+final class Writer: @unchecked Sendable {
+    // @unchecked: `running` is only read and written under `lock`.
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var running = false
+    nonisolated(unsafe) static var writes = 0
+
+    init(directory: String) {
+        Self.lock.withLock { Self.running = true; Self.writes = 0 }
+        Task.detached {
+            let store = try SQLiteStatusStore(directory: directory)
+            var random = SplitMix64(seed: 11)
+            var muted = false
+            while Self.lock.withLock({ Self.running }) {
+                let viewer = DemoPopulation.userID(Int(random.next() % UInt64(populationUsers)))
+                let author = DemoPopulation.userID(Int(random.next() % UInt64(populationUsers)))
+                muted.toggle()
+                try await store.setMuted(viewer: viewer, author: author, muted: muted)
+                Self.lock.withLock { Self.writes += 1 }
+            }
+        }
+    }
+
+    static func stopAll() {
+        let count = lock.withLock { running = false; return writes }
+        FileHandle.standardError.write(Data("writer: \(count) mute changes\n".utf8))
     }
 }
 
