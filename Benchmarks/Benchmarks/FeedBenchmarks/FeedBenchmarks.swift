@@ -10,7 +10,7 @@
 // a random viewer (u1…u10000, SplitMix64) at the population's moment, warm:
 //   - "feed: engine, index"       Engine.feed in its default mode: catch up with the store's change
 //                                 log (one indexed read), then answer from the in-memory FeedIndex;
-//   - "feed: engine, index, with a writer"  the same while another store keeps toggling mutes
+//   - "feed: engine, index, with a writer"  the same while another store keeps toggling a mute
 //                                 (durable transactions back to back), so answers replay entries;
 //   - "feed: index alone"         FeedIndex.feed without the catch-up read;
 //   - "feed: engine, per request" Engine.feed reading the viewer's neighbourhood from SQLite;
@@ -171,33 +171,28 @@ actor Population {
     }
 }
 
-/// Toggles mutes through a store of its own, as fast as durable transactions go, until stopped.
+/// Toggles one mute (u9999 mutes u9998, then not) through a store of its own, as fast as durable
+/// transactions go, until stopped; leaves it unmuted.
 final class Writer: @unchecked Sendable {
-    // @unchecked: `running` is only read and written under `lock`.
+    // @unchecked: the statics are only touched under `lock`.
     private static let lock = NSLock()
     nonisolated(unsafe) private static var running = false
-    nonisolated(unsafe) static var writes = 0
 
     init(directory: String) {
-        Self.lock.withLock { Self.running = true; Self.writes = 0 }
+        Self.lock.withLock { Self.running = true }
         Task.detached {
             let store = try SQLiteStatusStore(directory: directory)
-            var random = SplitMix64(seed: 11)
+            let viewer = UserID("u9999"), author = UserID("u9998")
             var muted = false
             while Self.lock.withLock({ Self.running }) {
-                let viewer = DemoPopulation.userID(Int(random.next() % UInt64(populationUsers)))
-                let author = DemoPopulation.userID(Int(random.next() % UInt64(populationUsers)))
                 muted.toggle()
                 try await store.setMuted(viewer: viewer, author: author, muted: muted)
-                Self.lock.withLock { Self.writes += 1 }
             }
+            try await store.setMuted(viewer: viewer, author: author, muted: false)
         }
     }
 
-    static func stopAll() {
-        let count = lock.withLock { running = false; return writes }
-        FileHandle.standardError.write(Data("writer: \(count) mute changes\n".utf8))
-    }
+    static func stopAll() { lock.withLock { running = false } }
 }
 
 /// The floor: one SQL query for a viewer's visible posts, read in full.
