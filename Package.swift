@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "StatusMedia", targets: ["StatusMedia"]),
         .library(name: "StatusStore", targets: ["StatusStore"]),
         .library(name: "StatusFeed", targets: ["StatusFeed"]),
+        .library(name: "StatusAds", targets: ["StatusAds"]),
         .library(name: "StatusEngine", targets: ["StatusEngine"]),
     ],
     dependencies: [
@@ -62,6 +63,8 @@ let package = Package(
         ),
         // Per-viewer feed assembly: pure, fed by the store.
         .target(name: "StatusFeed", dependencies: ["StatusCore"]),
+        // Sponsored Status ads: manifest checks, targeting, caps, pacing, auction; pure.
+        .target(name: "StatusAds", dependencies: ["StatusCore"]),
         .target(
             name: "StatusEngine",
             dependencies: ["StatusCore", "StatusMedia", "StatusStore", "StatusFeed"]
@@ -82,6 +85,10 @@ let package = Package(
         .testTarget(
             name: "StatusStoreTests",
             dependencies: ["StatusStore", "StatusCore", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        .testTarget(
+            name: "StatusAdsTests",
+            dependencies: ["StatusAds", "StatusCore"]
         ),
         .testTarget(
             name: "StatusFeedTests",

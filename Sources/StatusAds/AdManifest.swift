@@ -1,0 +1,475 @@
+import Foundation
+import StatusCore
+
+/// Limits an ad manifest is checked against; `config/` holds the same defaults.
+public struct AdManifestLimits: Hashable, Sendable {
+    /// Longest headline, in grapheme clusters.
+    public var headlineMaxGraphemes = 60
+    /// Longest advertiser name, in grapheme clusters.
+    public var nameMaxGraphemes = 100
+    /// Highest bid per thousand impressions, in micros (a typo guard: 1,000 units).
+    public var maxBidCPMMicros: Int64 = 1_000_000_000
+    /// Highest budget, in micros (10 million units).
+    public var maxBudgetMicros: Int64 = 10_000_000_000_000
+    /// Youngest age a campaign may target.
+    public var minimumAge = 13
+    /// Frequency cap windows, in seconds.
+    public var capWindow: ClosedRange<Int64> = 60...(90 * 86_400)
+    /// Longest flight, in seconds.
+    public var maxFlightSeconds: Int64 = 366 * 86_400
+
+    public init() {}
+
+    public static let `default` = AdManifestLimits()
+}
+
+/// One thing wrong with a manifest, and where: a JSON path (`$.campaigns[2].bid_cpm_micros`) or
+/// a CSV line (`line 4, column headline`).
+public struct ManifestError: Hashable, Sendable, CustomStringConvertible {
+    public var location: String
+    public var reason: String
+
+    public init(location: String, reason: String) {
+        self.location = location
+        self.reason = reason
+    }
+
+    public var description: String { "\(location): \(reason)" }
+}
+
+/// A checked manifest: the entries that passed, and every problem found.
+public struct AdManifest: Sendable {
+    public var advertisers: [Advertiser] = []
+    public var campaigns: [Campaign] = []
+    public var creatives: [Creative] = []
+    /// Every problem, in document order. Entries with a problem are not in the lists above, nor
+    /// are entries that depend on them (a campaign of a refused advertiser).
+    public var errors: [ManifestError] = []
+
+    public init() {}
+
+    /// Parses and checks the JSON form:
+    /// `{"advertisers": [{"id", "name", "chat"}], "campaigns": [{"id", "advertiser",
+    /// "bid_cpm_micros", "daily_budget_micros", "total_budget_micros", "start", "end",
+    /// "targeting": {"countries", "languages", "age": [MIN, MAX]}, "pacing", "frequency_caps":
+    /// [{"scope", "max", "window_s"}]}], "creatives": [{"id", "campaign", "media", "headline",
+    /// "cta": {"type": "message"|"visit", "url"}}]}`. Media are only checked as paths here (relative,
+    /// inside the manifest's folder); the engine validates the files.
+    public static func parse(json data: [UInt8], limits: AdManifestLimits = .default) -> AdManifest {
+        var manifest = AdManifest()
+        let root: JSONNode
+        do {
+            root = try JSONDecoder().decode(JSONNode.self, from: Data(data))
+        } catch {
+            manifest.errors.append(ManifestError(location: "$", reason: "not JSON: \(JSONNode.describe(error))"))
+            return manifest
+        }
+        var checker = Checker(limits: limits)
+        checker.check(root)
+        manifest.advertisers = checker.advertisers
+        manifest.campaigns = checker.campaigns
+        manifest.creatives = checker.creatives
+        manifest.errors = checker.errors
+        return manifest
+    }
+}
+
+/// Any JSON value, numbers kept apart as integers (which money must be) and others.
+indirect enum JSONNode: Decodable, Sendable {
+    case null
+    case bool(Bool)
+    case int(Int64)
+    case number(Double)
+    case string(String)
+    case array([JSONNode])
+    case object([String: JSONNode])
+
+    init(from decoder: any Decoder) throws {
+        if let keyed = try? decoder.container(keyedBy: AnyKey.self) {
+            var object: [String: JSONNode] = [:]
+            for key in keyed.allKeys { object[key.stringValue] = try keyed.decode(JSONNode.self, forKey: key) }
+            self = .object(object)
+            return
+        }
+        if var list = try? decoder.unkeyedContainer() {
+            var array: [JSONNode] = []
+            while !list.isAtEnd { array.append(try list.decode(JSONNode.self)) }
+            self = .array(array)
+            return
+        }
+        let value = try decoder.singleValueContainer()
+        if value.decodeNil() {
+            self = .null
+        } else if let bool = try? value.decode(Bool.self) {
+            self = .bool(bool)
+        } else if let int = try? value.decode(Int64.self) {
+            self = .int(int)
+        } else if let number = try? value.decode(Double.self) {
+            self = .number(number)
+        } else {
+            self = .string(try value.decode(String.self))
+        }
+    }
+
+    struct AnyKey: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+
+    /// What kind of value this is, for messages.
+    var kind: String {
+        switch self {
+        case .null: return "null"
+        case .bool: return "a boolean"
+        case .int, .number: return "a number"
+        case .string: return "a string"
+        case .array: return "an array"
+        case .object: return "an object"
+        }
+    }
+
+    static func describe(_ error: any Error) -> String {
+        if case DecodingError.dataCorrupted(let context) = error {
+            return (context.underlyingError as NSError?)?.localizedDescription ?? context.debugDescription
+        }
+        return "\(error)"
+    }
+}
+
+/// Walks the document, collecting good entries and every problem.
+private struct Checker {
+    let limits: AdManifestLimits
+    var advertisers: [Advertiser] = []
+    var campaigns: [Campaign] = []
+    var creatives: [Creative] = []
+    var errors: [ManifestError] = []
+    /// Ids seen, good or bad, for duplicates and dangling references.
+    var advertiserIDs: [String: Bool] = [:]
+    var campaignIDs: [String: Bool] = [:]
+    var creativeIDs: Set<String> = []
+
+    init(limits: AdManifestLimits) { self.limits = limits }
+
+    mutating func fail(_ path: String, _ reason: String) { errors.append(ManifestError(location: path, reason: reason)) }
+
+    mutating func check(_ root: JSONNode) {
+        guard case .object(let top) = root else {
+            fail("$", "expected an object with advertisers, campaigns and creatives, found \(root.kind)")
+            return
+        }
+        unknownKeys(top, known: ["advertisers", "campaigns", "creatives"], at: "$")
+        for (name, checkOne) in [("advertisers", Self.advertiser), ("campaigns", Self.campaign), ("creatives", Self.creative)] as
+            [(String, (inout Checker, [String: JSONNode], String) -> Void)] {
+            guard let value = top[name] else { continue }
+            guard case .array(let items) = value else {
+                fail("$.\(name)", "expected an array, found \(value.kind)")
+                continue
+            }
+            for (index, item) in items.enumerated() {
+                let path = "$.\(name)[\(index)]"
+                guard case .object(let fields) = item else {
+                    fail(path, "expected an object, found \(item.kind)")
+                    continue
+                }
+                checkOne(&self, fields, path)
+            }
+        }
+        if top["advertisers"] == nil && top["campaigns"] == nil && top["creatives"] == nil {
+            fail("$", "the manifest holds no advertisers, campaigns or creatives")
+        }
+    }
+
+    mutating func unknownKeys(_ fields: [String: JSONNode], known: Set<String>, at path: String) {
+        for key in fields.keys.sorted() where !known.contains(key) {
+            fail("\(path).\(key)", "unknown field; expected one of \(known.sorted().joined(separator: ", "))")
+        }
+    }
+
+    // MARK: Field readers (nil after reporting the problem)
+
+    mutating func string(_ fields: [String: JSONNode], _ key: String, at path: String, required: Bool = true) -> String? {
+        switch fields[key] {
+        case .string(let value)?: return value
+        case nil, .null?:
+            if required { fail("\(path).\(key)", "missing") }
+            return nil
+        case let other?:
+            fail("\(path).\(key)", "expected a string, found \(other.kind)")
+            return nil
+        }
+    }
+
+    mutating func money(_ fields: [String: JSONNode], _ key: String, at path: String, max: Int64) -> Int64? {
+        switch fields[key] {
+        case .int(let value)?:
+            guard value > 0 else {
+                fail("\(path).\(key)", "must be positive (integer micro-units), got \(value)")
+                return nil
+            }
+            guard value <= max else {
+                fail("\(path).\(key)", "\(value) is over the limit of \(max) micro-units")
+                return nil
+            }
+            return value
+        case .number?:
+            fail("\(path).\(key)", "must be an integer number of micro-units (no fractions, at most 9223372036854775807)")
+        case nil, .null?:
+            fail("\(path).\(key)", "missing")
+        case let other?:
+            fail("\(path).\(key)", "expected an integer number of micro-units, found \(other.kind)")
+        }
+        return nil
+    }
+
+    mutating func id<ID: InventoryIdentifier>(_ fields: [String: JSONNode], _ key: String, at path: String, as: ID.Type) -> ID? {
+        guard let raw = string(fields, key, at: path) else { return nil }
+        guard let id = ID(rawValue: raw) else {
+            fail("\(path).\(key)", "not \(ID.explanation): \(raw.debugDescription)")
+            return nil
+        }
+        return id
+    }
+
+    mutating func time(_ fields: [String: JSONNode], _ key: String, at path: String) -> Timestamp? {
+        guard let raw = string(fields, key, at: path) else { return nil }
+        guard raw.hasSuffix("Z"), raw.contains("T"), let time = Timestamp(parsing: raw) else {
+            fail("\(path).\(key)", "not an ISO 8601 time in UTC (2026-11-25T00:00:00Z): \(raw.debugDescription)")
+            return nil
+        }
+        return time
+    }
+
+    // MARK: Entries
+
+    static func advertiser(_ checker: inout Checker, _ fields: [String: JSONNode], _ path: String) {
+        checker.unknownKeys(fields, known: ["id", "name", "chat"], at: path)
+        let id = checker.id(fields, "id", at: path, as: AdvertiserID.self)
+        var good = id != nil
+        if let id, checker.advertiserIDs[id.rawValue] != nil {
+            checker.fail("\(path).id", "duplicate advertiser id \(id)")
+            good = false
+        }
+        let name = checker.string(fields, "name", at: path)
+        if let name {
+            let length = name.trimmingCharacters(in: .whitespacesAndNewlines).count
+            if length == 0 || name.count > checker.limits.nameMaxGraphemes {
+                checker.fail("\(path).name", "must be 1–\(checker.limits.nameMaxGraphemes) characters")
+                good = false
+            }
+        } else {
+            good = false
+        }
+        let chat = checker.string(fields, "chat", at: path, required: false)
+        if let chat, !Self.isChatHandle(chat) {
+            checker.fail("\(path).chat", "not a chat handle (a phone number +<digits> or 3–64 characters of A–Z a–z 0–9 _ .): \(chat.debugDescription)")
+            good = false
+        }
+        if let id { checker.advertiserIDs[id.rawValue] = checker.advertiserIDs[id.rawValue] == nil && good }
+        if good, let id, let name { checker.advertisers.append(Advertiser(id: id, name: name, chat: chat)) }
+    }
+
+    static func isChatHandle(_ raw: String) -> Bool {
+        if raw.hasPrefix("+") {
+            let digits = raw.dropFirst()
+            return (6...15).contains(digits.count) && digits.allSatisfy { $0.isASCII && $0.isNumber }
+        }
+        return (3...64).contains(raw.utf8.count) && raw.utf8.allSatisfy { b in
+            (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) || b == 0x5F || b == 0x2E
+        }
+    }
+
+    static func campaign(_ checker: inout Checker, _ fields: [String: JSONNode], _ path: String) {
+        checker.unknownKeys(fields, known: ["id", "advertiser", "bid_cpm_micros", "daily_budget_micros", "total_budget_micros",
+                                            "start", "end", "targeting", "pacing", "frequency_caps"], at: path)
+        let errorsBefore = checker.errors.count
+        let id = checker.id(fields, "id", at: path, as: CampaignID.self)
+        if let id, checker.campaignIDs[id.rawValue] != nil { checker.fail("\(path).id", "duplicate campaign id \(id)") }
+        let advertiser = checker.id(fields, "advertiser", at: path, as: AdvertiserID.self)
+        if let advertiser {
+            switch checker.advertiserIDs[advertiser.rawValue] {
+            case nil: checker.fail("\(path).advertiser", "no advertiser \(advertiser) in this manifest")
+            case false?: checker.fail("\(path).advertiser", "advertiser \(advertiser) was refused")
+            case true?: break
+            }
+        }
+        let limits = checker.limits
+        let bid = checker.money(fields, "bid_cpm_micros", at: path, max: limits.maxBidCPMMicros)
+        let daily = checker.money(fields, "daily_budget_micros", at: path, max: limits.maxBudgetMicros)
+        let total = checker.money(fields, "total_budget_micros", at: path, max: limits.maxBudgetMicros)
+        if let daily, let total, daily > total {
+            checker.fail("\(path).daily_budget_micros", "the daily budget \(daily) is over the total budget \(total)")
+        }
+        let start = checker.time(fields, "start", at: path)
+        let end = checker.time(fields, "end", at: path)
+        if let start, let end {
+            if end <= start {
+                checker.fail("\(path).end", "the flight ends (\(end)) before it starts (\(start))")
+            } else if end.seconds - start.seconds > limits.maxFlightSeconds {
+                checker.fail("\(path).end", "the flight is longer than \(limits.maxFlightSeconds / 86_400) days")
+            }
+        }
+        var pacing = Pacing.even
+        if let raw = checker.string(fields, "pacing", at: path, required: false) {
+            if let value = Pacing(rawValue: raw) { pacing = value } else { checker.fail("\(path).pacing", "expected even or asap, got \(raw.debugDescription)") }
+        }
+        let targeting = Self.targeting(&checker, fields["targeting"], at: "\(path).targeting")
+        let caps = Self.caps(&checker, fields["frequency_caps"], at: "\(path).frequency_caps")
+        let good = checker.errors.count == errorsBefore
+        if let id, checker.campaignIDs[id.rawValue] == nil { checker.campaignIDs[id.rawValue] = good }
+        guard good, let id, let advertiser, let bid, let daily, let total, let start, let end else { return }
+        checker.campaigns.append(Campaign(id: id, advertiser: advertiser, bidCPMMicros: bid, dailyBudgetMicros: daily,
+                                          totalBudgetMicros: total, start: start, end: end, targeting: targeting,
+                                          pacing: pacing, frequencyCaps: caps))
+    }
+
+    static func targeting(_ checker: inout Checker, _ node: JSONNode?, at path: String) -> Targeting {
+        guard let node, case .object(let fields) = node else {
+            if let node, case .null = node {} else if let node { checker.fail(path, "expected an object, found \(node.kind)") }
+            return .anyone
+        }
+        checker.unknownKeys(fields, known: ["countries", "languages", "age"], at: path)
+        func list(_ key: String, _ valid: (String) -> Bool, _ what: String) -> [String] {
+            guard let value = fields[key] else { return [] }
+            guard case .array(let items) = value else {
+                checker.fail("\(path).\(key)", "expected an array of \(what), found \(value.kind)")
+                return []
+            }
+            var out: [String] = []
+            for (index, item) in items.enumerated() {
+                guard case .string(let raw) = item, valid(raw) else {
+                    let found: String
+                    if case .string(let raw) = item { found = raw.debugDescription } else { found = item.kind }
+                    checker.fail("\(path).\(key)[\(index)]", "not \(what): \(found)")
+                    continue
+                }
+                out.append(raw)
+            }
+            return out
+        }
+        let countries = list("countries", CountryCode.isAssigned, "an ISO 3166-1 alpha-2 country code (EG)")
+        let languages = list("languages", LanguageTag.isWellFormed, "a BCP 47 language tag (ar, pt-BR)")
+        var ages: ClosedRange<Int>?
+        if let value = fields["age"] {
+            if case .array(let pair) = value, pair.count == 2, case .int(let low) = pair[0], case .int(let high) = pair[1] {
+                if low < checker.limits.minimumAge || high > 120 || low > high {
+                    checker.fail("\(path).age", "expected [MIN, MAX] with \(checker.limits.minimumAge) ≤ MIN ≤ MAX ≤ 120, got [\(low), \(high)]")
+                } else {
+                    ages = Int(low)...Int(high)
+                }
+            } else {
+                checker.fail("\(path).age", "expected [MIN, MAX] (two whole numbers), found \(value.kind)")
+            }
+        }
+        return Targeting(countries: countries, languages: languages, ages: ages)
+    }
+
+    static func caps(_ checker: inout Checker, _ node: JSONNode?, at path: String) -> [FrequencyCap] {
+        guard let node else { return [] }
+        guard case .array(let items) = node else {
+            checker.fail(path, "expected an array, found \(node.kind)")
+            return []
+        }
+        var caps: [FrequencyCap] = []
+        for (index, item) in items.enumerated() {
+            let at = "\(path)[\(index)]"
+            guard case .object(let fields) = item else {
+                checker.fail(at, "expected an object, found \(item.kind)")
+                continue
+            }
+            checker.unknownKeys(fields, known: ["scope", "max", "window_s"], at: at)
+            let scope = checker.string(fields, "scope", at: at).flatMap { raw -> FrequencyCap.Scope? in
+                guard let scope = FrequencyCap.Scope(rawValue: raw) else {
+                    checker.fail("\(at).scope", "expected campaign or advertiser, got \(raw.debugDescription)")
+                    return nil
+                }
+                return scope
+            }
+            var max: Int?
+            if case .int(let value)? = fields["max"], (1...1_000).contains(value) { max = Int(value) } else {
+                checker.fail("\(at).max", "expected a whole number from 1 to 1000")
+            }
+            var window: Int64?
+            let range = checker.limits.capWindow
+            if case .int(let value)? = fields["window_s"], range.contains(value) { window = value } else {
+                checker.fail("\(at).window_s", "expected a whole number of seconds from \(range.lowerBound) to \(range.upperBound)")
+            }
+            if let scope, let max, let window { caps.append(FrequencyCap(scope: scope, max: max, windowSeconds: window)) }
+        }
+        return caps
+    }
+
+    static func creative(_ checker: inout Checker, _ fields: [String: JSONNode], _ path: String) {
+        checker.unknownKeys(fields, known: ["id", "campaign", "media", "headline", "cta"], at: path)
+        let errorsBefore = checker.errors.count
+        let id = checker.id(fields, "id", at: path, as: CreativeID.self)
+        if let id, !checker.creativeIDs.insert(id.rawValue).inserted { checker.fail("\(path).id", "duplicate creative id \(id)") }
+        let campaign = checker.id(fields, "campaign", at: path, as: CampaignID.self)
+        if let campaign {
+            switch checker.campaignIDs[campaign.rawValue] {
+            case nil: checker.fail("\(path).campaign", "no campaign \(campaign) in this manifest")
+            case false?: checker.fail("\(path).campaign", "campaign \(campaign) was refused")
+            case true?: break
+            }
+        }
+        let media = checker.string(fields, "media", at: path)
+        if let media, !Self.isInsideManifest(media) {
+            checker.fail("\(path).media", "must be a path relative to the manifest, inside its folder: \(media.debugDescription)")
+        }
+        let headline = checker.string(fields, "headline", at: path)
+        if let headline {
+            let length = headline.count
+            if headline.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty || length > checker.limits.headlineMaxGraphemes {
+                checker.fail("\(path).headline", "must be 1–\(checker.limits.headlineMaxGraphemes) characters, got \(length)")
+            }
+        }
+        var cta: CallToAction?
+        switch fields["cta"] {
+        case .object(let action)?:
+            checker.unknownKeys(action, known: ["type", "url"], at: "\(path).cta")
+            switch checker.string(action, "type", at: "\(path).cta") {
+            case "message"?:
+                if action["url"] != nil { checker.fail("\(path).cta.url", "a message CTA opens a chat and takes no url") }
+                cta = .message
+                if let campaign, let owner = checker.campaigns.first(where: { $0.id == campaign })?.advertiser,
+                   checker.advertisers.first(where: { $0.id == owner })?.chat == nil {
+                    checker.fail("\(path).cta", "a message CTA needs the advertiser's chat handle, and \(owner) has none")
+                }
+            case "visit"?:
+                if let url = checker.string(action, "url", at: "\(path).cta") {
+                    if Self.isHTTPSURL(url) { cta = .visit(url: url) } else {
+                        checker.fail("\(path).cta.url", "expected an https URL with a host, got \(url.debugDescription)")
+                    }
+                }
+            case let other?:
+                checker.fail("\(path).cta.type", "expected message or visit, got \(other.debugDescription)")
+            case nil:
+                break
+            }
+        case nil, .null?:
+            checker.fail("\(path).cta", "missing")
+        case let other?:
+            checker.fail("\(path).cta", "expected an object, found \(other.kind)")
+        }
+        guard checker.errors.count == errorsBefore, let id, let campaign, let media, let headline, let cta else { return }
+        checker.creatives.append(Creative(id: id, campaign: campaign, media: media, headline: headline, callToAction: cta))
+    }
+
+    /// A relative path that stays inside the manifest's folder.
+    static func isInsideManifest(_ path: String) -> Bool {
+        guard !path.isEmpty, !path.hasPrefix("/"), !path.contains("\\"), !path.contains("\0") else { return false }
+        var depth = 0
+        for part in path.split(separator: "/", omittingEmptySubsequences: true) {
+            if part == ".." { depth -= 1 } else if part != "." { depth += 1 }
+            if depth < 0 { return false }
+        }
+        return depth > 0
+    }
+
+    static func isHTTPSURL(_ raw: String) -> Bool {
+        guard raw.utf8.count <= 2_048, let url = URL(string: raw), url.scheme?.lowercased() == "https",
+              let host = url.host, !host.isEmpty, !raw.contains(where: { $0.isWhitespace }) else { return false }
+        return true
+    }
+}
