@@ -67,7 +67,11 @@ let package = Package(
         .target(name: "StatusAds", dependencies: ["StatusCore"]),
         .target(
             name: "StatusEngine",
-            dependencies: ["StatusCore", "StatusMedia", "StatusStore", "StatusFeed"]
+            dependencies: [
+                "StatusCore", "StatusMedia", "StatusStore", "StatusFeed", "StatusAds",
+                // HMAC-SHA256 for ad event tokens.
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
         ),
         .executableTarget(
             name: "statusctl",

@@ -11,8 +11,8 @@ public struct AdManifestLimits: Hashable, Sendable {
     public var maxBidCPMMicros: Int64 = 1_000_000_000
     /// Highest budget, in micros (10 million units).
     public var maxBudgetMicros: Int64 = 10_000_000_000_000
-    /// Youngest age a campaign may target.
-    public var minimumAge = 13
+    /// Youngest age a campaign may target (the serving policy's minimum age).
+    public var minimumAge = 18
     /// Frequency cap windows, in seconds.
     public var capWindow: ClosedRange<Int64> = 60...(90 * 86_400)
     /// Longest flight, in seconds.

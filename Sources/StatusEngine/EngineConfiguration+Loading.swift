@@ -65,12 +65,13 @@ extension EngineConfiguration {
         }
     }
 
-    enum CodingKeys: String, CodingKey { case media, storage }
+    enum CodingKeys: String, CodingKey { case media, storage, ads }
 
     public init(from decoder: any Decoder) throws {
-        try decoder.rejectUnknownKeys(["media", "storage"])
+        try decoder.rejectUnknownKeys(["media", "storage", "ads"])
         let c = try decoder.container(keyedBy: CodingKeys.self)
         media = try c.decodeIfPresent(MediaConfiguration.self, forKey: .media) ?? .default
         storage = try c.decodeIfPresent(StoreConfiguration.self, forKey: .storage) ?? .default
+        ads = try c.decodeIfPresent(AdsConfiguration.self, forKey: .ads) ?? .default
     }
 }

@@ -10,11 +10,14 @@ public struct EngineConfiguration: Sendable, Equatable, Codable {
     public var media: MediaConfiguration
     /// The SQLite store: lock waits, durability, purge batches.
     public var storage: StoreConfiguration
+    /// Sponsored Status ads: insertion, auction, pacing, manifest limits, creative policy.
+    public var ads: AdsConfiguration
 
     /// A configuration; defaults are the product's.
-    public init(media: MediaConfiguration = .default, storage: StoreConfiguration = .default) {
+    public init(media: MediaConfiguration = .default, storage: StoreConfiguration = .default, ads: AdsConfiguration = .default) {
         self.media = media
         self.storage = storage
+        self.ads = ads
     }
 
     /// The product's defaults.
