@@ -1,37 +1,5 @@
 import StatusCore
 
-/// A served impression, as frequency caps count them.
-public struct ServedImpression: Hashable, Sendable {
-    public var campaign: CampaignID
-    public var advertiser: AdvertiserID
-    public var at: Timestamp
-
-    public init(campaign: CampaignID, advertiser: AdvertiserID, at: Timestamp) {
-        self.campaign = campaign
-        self.advertiser = advertiser
-        self.at = at
-    }
-}
-
-/// A campaign's counters as the store keeps them.
-public struct CampaignCounters: Hashable, Sendable {
-    /// Spent on the UTC day of the request, and in all, in micros.
-    public var spentToday: Int64
-    public var spentTotal: Int64
-    /// Impressions and clicks so far, for the click rate.
-    public var impressions: Int
-    public var clicks: Int
-
-    public init(spentToday: Int64 = 0, spentTotal: Int64 = 0, impressions: Int = 0, clicks: Int = 0) {
-        self.spentToday = spentToday
-        self.spentTotal = spentTotal
-        self.impressions = impressions
-        self.clicks = clicks
-    }
-
-    public static let zero = CampaignCounters()
-}
-
 /// The inventory ready for serving: campaigns ranked for the targeting index, their creatives
 /// and advertisers.
 public struct AdInventory: Sendable {

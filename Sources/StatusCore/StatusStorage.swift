@@ -155,7 +155,7 @@ public struct ReconcileReport: Hashable, Sendable {
 /// Everything the engine keeps about users and posts. The embedded default is SQLite
 /// (`SQLiteStatusStore` in StatusStore); a PostgreSQL backend for many engine nodes implements
 /// the same protocol. Every method is atomic; times are parameters.
-public protocol StatusStorage: Sendable {
+public protocol StatusStorage: AdStorage {
     // Users
     /// Applies every update in one transaction (all or none).
     func upsertUsers(_ updates: [UserUpdate]) async throws

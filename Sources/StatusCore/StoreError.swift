@@ -15,6 +15,10 @@ public struct StoreError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let unknownPost = Code(rawValue: "unknown_post")
         /// The viewer may not see this post (audience, contacts, blocks, expiry, takedown).
         public static let notVisible = Code(rawValue: "not_visible")
+        /// No campaign with this id.
+        public static let unknownCampaign = Code(rawValue: "unknown_campaign")
+        /// No ad was served with this event token (or it is forged).
+        public static let unknownToken = Code(rawValue: "unknown_token")
         /// The user is not the post's author.
         public static let notAuthor = Code(rawValue: "not_author")
         /// The operation does not fit the post's state (taking down twice, releasing what is not held).

@@ -175,6 +175,7 @@ extension SQLiteStatusStore {
              try String.fetchAll(db, sql: """
                 SELECT b.id FROM blobs b
                 WHERE b.refs <> (SELECT count(*) FROM post_blobs pb WHERE pb.blob_id = b.id)
+                              + (SELECT count(*) FROM creative_blobs cb WHERE cb.blob_id = b.id)
                 """))
         }
         var report = ReconcileReport()
@@ -206,7 +207,9 @@ extension SQLiteStatusStore {
         let fixedCounts = try await write("recount blob references") { db -> Int in
             try db.execute(sql: """
                 UPDATE blobs SET refs = (SELECT count(*) FROM post_blobs pb WHERE pb.blob_id = blobs.id)
+                                      + (SELECT count(*) FROM creative_blobs cb WHERE cb.blob_id = blobs.id)
                 WHERE refs <> (SELECT count(*) FROM post_blobs pb WHERE pb.blob_id = blobs.id)
+                             + (SELECT count(*) FROM creative_blobs cb WHERE cb.blob_id = blobs.id)
                 """)
             let recounted = db.changesCount
             try db.execute(sql: "INSERT OR REPLACE INTO doomed_blobs (id, bytes) SELECT id, bytes FROM blobs WHERE refs = 0")

@@ -133,6 +133,15 @@ extension SQLiteStatusStore {
     /// unlinked the same bytes after we staged them), it is written again before the row commits.
     static func attach(_ db: Database, blobs: BlobDirectory, _ blob: StagedBlob, upload: BlobUpload,
                        post seq: Int64, at now: Timestamp) throws {
+        try claim(db, blobs: blobs, blob, upload: upload, at: now)
+        try db.cachedStatement(sql: """
+            INSERT INTO post_blobs (post_seq, role, blob_id, width, height) VALUES (?, ?, ?, ?, ?)
+            """).execute(arguments: [seq, upload.role.rawValue, blob.id.rawValue, upload.width, upload.height])
+    }
+
+    /// Counts one more reference to a staged file (a post's or a creative's), writing the file
+    /// again if a purge unlinked the same bytes after they were staged.
+    static func claim(_ db: Database, blobs: BlobDirectory, _ blob: StagedBlob, upload: BlobUpload, at now: Timestamp) throws {
         try db.cachedStatement(sql: "DELETE FROM doomed_blobs WHERE id = ?").execute(arguments: [blob.id.rawValue])
         if !blobs.exists(blob.id) {
             let again = try blobs.store(upload.content)
@@ -144,9 +153,6 @@ extension SQLiteStatusStore {
             INSERT INTO blobs (id, content_type, bytes, refs, created_at) VALUES (?, ?, ?, 1, ?)
             ON CONFLICT (id) DO UPDATE SET refs = refs + 1
             """).execute(arguments: [blob.id.rawValue, upload.contentType, blob.bytes, now.seconds])
-        try db.cachedStatement(sql: """
-            INSERT INTO post_blobs (post_seq, role, blob_id, width, height) VALUES (?, ?, ?, ?, ?)
-            """).execute(arguments: [seq, upload.role.rawValue, blob.id.rawValue, upload.width, upload.height])
     }
 
     /// Drops the posts' references to their files; a file left with none is moved to

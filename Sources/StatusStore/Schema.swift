@@ -14,8 +14,96 @@ enum Schema {
         migrator.registerMigration("v3 feed change log") { db in
             try db.execute(sql: v3)
         }
+        migrator.registerMigration("v4 ad inventory, spend, serves and events") { db in
+            try db.execute(sql: v4)
+        }
         return migrator
     }
+
+    /// Sponsored Status ads. Money in integer micros; `campaigns.spent_micros` is the lifetime
+    /// spend and `campaign_days` the spend and counts per UTC day (days since 1970-01-01), both
+    /// charged when an ad is served (`ad_serves`, one row per served ad, keyed by its event
+    /// token's id). Events count once per token and type. A creative's files are blobs like a
+    /// post's: `blobs.refs` counts `post_blobs` and `creative_blobs` rows together.
+    static let v4 = """
+        CREATE TABLE advertisers (
+            id TEXT PRIMARY KEY NOT NULL,
+            name TEXT NOT NULL,
+            chat TEXT
+        ) WITHOUT ROWID;
+        CREATE TABLE campaigns (
+            id TEXT PRIMARY KEY NOT NULL,
+            advertiser_id TEXT NOT NULL REFERENCES advertisers(id),
+            bid_cpm_micros INTEGER NOT NULL CHECK (bid_cpm_micros > 0),
+            daily_budget_micros INTEGER NOT NULL CHECK (daily_budget_micros > 0),
+            total_budget_micros INTEGER NOT NULL CHECK (total_budget_micros > 0),
+            start_at INTEGER NOT NULL,
+            end_at INTEGER NOT NULL CHECK (end_at > start_at),
+            targeting TEXT NOT NULL,
+            pacing TEXT NOT NULL CHECK (pacing IN ('even', 'asap')),
+            frequency_caps TEXT NOT NULL,
+            active INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1)),
+            spent_micros INTEGER NOT NULL DEFAULT 0 CHECK (spent_micros >= 0 AND spent_micros <= total_budget_micros)
+        ) WITHOUT ROWID;
+        CREATE INDEX campaigns_by_advertiser ON campaigns(advertiser_id);
+        CREATE TABLE campaign_days (
+            campaign_id TEXT NOT NULL REFERENCES campaigns(id),
+            day INTEGER NOT NULL,
+            spent_micros INTEGER NOT NULL DEFAULT 0,
+            served INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (campaign_id, day)
+        ) WITHOUT ROWID;
+        CREATE TABLE creatives (
+            id TEXT PRIMARY KEY NOT NULL,
+            campaign_id TEXT NOT NULL REFERENCES campaigns(id),
+            headline TEXT NOT NULL,
+            cta_type TEXT NOT NULL CHECK (cta_type IN ('message', 'visit')),
+            cta_url TEXT,
+            media_path TEXT NOT NULL,
+            kind TEXT NOT NULL CHECK (kind IN ('image', 'video')),
+            format TEXT NOT NULL,
+            width INTEGER NOT NULL,
+            height INTEGER NOT NULL,
+            duration_ms INTEGER
+        ) WITHOUT ROWID;
+        CREATE INDEX creatives_by_campaign ON creatives(campaign_id);
+        CREATE TABLE creative_blobs (
+            creative_id TEXT NOT NULL REFERENCES creatives(id),
+            role TEXT NOT NULL CHECK (role IN ('original', 'display', 'thumb')),
+            blob_id TEXT NOT NULL REFERENCES blobs(id),
+            width INTEGER,
+            height INTEGER,
+            PRIMARY KEY (creative_id, role)
+        ) WITHOUT ROWID;
+        CREATE INDEX creative_blobs_by_blob ON creative_blobs(blob_id);
+        CREATE TABLE ad_serves (
+            token TEXT PRIMARY KEY NOT NULL,
+            viewer_id TEXT NOT NULL,
+            campaign_id TEXT NOT NULL REFERENCES campaigns(id),
+            advertiser_id TEXT NOT NULL,
+            creative_id TEXT NOT NULL,
+            slot INTEGER NOT NULL,
+            price_cpm_micros INTEGER NOT NULL,
+            cost_micros INTEGER NOT NULL CHECK (cost_micros >= 0),
+            served_at INTEGER NOT NULL,
+            day INTEGER NOT NULL
+        ) WITHOUT ROWID;
+        CREATE INDEX ad_serves_by_viewer ON ad_serves(viewer_id, served_at);
+        CREATE INDEX ad_serves_by_day ON ad_serves(day, creative_id);
+        CREATE TABLE ad_events (
+            token TEXT NOT NULL REFERENCES ad_serves(token),
+            type TEXT NOT NULL CHECK (type IN ('impression', 'click', 'hide', 'block_advertiser')),
+            at INTEGER NOT NULL,
+            PRIMARY KEY (token, type)
+        ) WITHOUT ROWID;
+        CREATE TABLE hidden_advertisers (
+            viewer_id TEXT NOT NULL,
+            advertiser_id TEXT NOT NULL,
+            kind TEXT NOT NULL CHECK (kind IN ('hide', 'block')),
+            at INTEGER NOT NULL,
+            PRIMARY KEY (viewer_id, advertiser_id)
+        ) WITHOUT ROWID;
+        """
 
     /// Every change to what a viewer's feed reads, in commit order, so that an in-memory feed
     /// index can catch up with writes from any process (``SQLiteStatusStore/feedChanges(after:)``).

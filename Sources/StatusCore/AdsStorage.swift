@@ -1,0 +1,182 @@
+/// What the store keeps for sponsored Status ads: the inventory, each campaign's spend and
+/// counts, every served ad (with its event token's id), events counted once, and the
+/// advertisers each viewer hid or blocked.
+
+/// A served impression, as frequency caps count them.
+public struct ServedImpression: Hashable, Sendable {
+    public var campaign: CampaignID
+    public var advertiser: AdvertiserID
+    public var at: Timestamp
+
+    public init(campaign: CampaignID, advertiser: AdvertiserID, at: Timestamp) {
+        self.campaign = campaign
+        self.advertiser = advertiser
+        self.at = at
+    }
+}
+
+/// A campaign's counters as the store keeps them.
+public struct CampaignCounters: Hashable, Sendable {
+    /// Spent on the UTC day of the request, and in all, in micros.
+    public var spentToday: Int64
+    public var spentTotal: Int64
+    /// Impressions and clicks so far, for the click rate.
+    public var impressions: Int
+    public var clicks: Int
+
+    public init(spentToday: Int64 = 0, spentTotal: Int64 = 0, impressions: Int = 0, clicks: Int = 0) {
+        self.spentToday = spentToday
+        self.spentTotal = spentTotal
+        self.impressions = impressions
+        self.clicks = clicks
+    }
+
+    public static let zero = CampaignCounters()
+}
+
+/// A creative as stored: as loaded, with its media's kind and size and its files.
+public struct StoredCreative: Hashable, Sendable {
+    public var creative: Creative
+    public var kind: MediaKind
+    public var media: MediaSummary
+    /// `original`, `display` and `thumb`, in ``BlobRole`` order.
+    public var blobs: [BlobRef]
+
+    public init(creative: Creative, kind: MediaKind, media: MediaSummary, blobs: [BlobRef]) {
+        self.creative = creative
+        self.kind = kind
+        self.media = media
+        self.blobs = blobs.sorted { $0.role < $1.role }
+    }
+}
+
+/// A creative to load: the checked entry, what the media module found, and its files.
+public struct CreativeUpload: Sendable {
+    public var creative: Creative
+    public var kind: MediaKind
+    public var media: MediaSummary
+    public var files: [BlobUpload]
+
+    public init(creative: Creative, kind: MediaKind, media: MediaSummary, files: [BlobUpload]) {
+        self.creative = creative
+        self.kind = kind
+        self.media = media
+        self.files = files
+    }
+}
+
+/// The stored inventory, with each campaign's lifetime spend.
+public struct StoredInventory: Sendable {
+    public var advertisers: [Advertiser]
+    public var campaigns: [Campaign]
+    public var creatives: [StoredCreative]
+    public var spent: [CampaignID: Int64]
+
+    public init(advertisers: [Advertiser], campaigns: [Campaign], creatives: [StoredCreative], spent: [CampaignID: Int64]) {
+        self.advertisers = advertisers
+        self.campaigns = campaigns
+        self.creatives = creatives
+        self.spent = spent
+    }
+}
+
+/// An ad about to be served, to be reserved against its campaign's budgets.
+public struct AdServe: Hashable, Sendable {
+    /// The id inside the event token.
+    public var token: String
+    public var viewer: UserID
+    public var campaign: CampaignID
+    public var advertiser: AdvertiserID
+    public var creative: CreativeID
+    public var slot: Int
+    public var priceCPMMicros: Int64
+    public var costMicros: Int64
+    public var at: Timestamp
+
+    public init(token: String, viewer: UserID, campaign: CampaignID, advertiser: AdvertiserID, creative: CreativeID,
+                slot: Int, priceCPMMicros: Int64, costMicros: Int64, at: Timestamp) {
+        self.token = token
+        self.viewer = viewer
+        self.campaign = campaign
+        self.advertiser = advertiser
+        self.creative = creative
+        self.slot = slot
+        self.priceCPMMicros = priceCPMMicros
+        self.costMicros = costMicros
+        self.at = at
+    }
+
+    /// The UTC day (days since 1970-01-01) whose budget it is charged to.
+    public var day: Int64 { Self.day(of: at) }
+
+    public static func day(of time: Timestamp) -> Int64 {
+        time.seconds >= 0 ? time.seconds / 86_400 : (time.seconds - 86_399) / 86_400
+    }
+}
+
+/// What a viewer did with an ad.
+public enum AdEventType: String, Hashable, Sendable, CaseIterable {
+    /// The ad was on screen.
+    case impression
+    /// The viewer tapped the call to action (a click-to-chat conversation start for `message`).
+    case click
+    /// The viewer hid this ad: the advertiser is not shown to them again.
+    case hide
+    /// The viewer blocked the advertiser.
+    case blockAdvertiser = "block_advertiser"
+}
+
+/// What recording an event did.
+public enum AdEventOutcome: String, Hashable, Sendable {
+    case recorded
+    /// The same event for the same token was counted before.
+    case alreadyCounted = "already_counted"
+}
+
+/// One row of the ads report: a creative on a UTC day.
+public struct AdReportRow: Hashable, Sendable {
+    /// `YYYY-MM-DD`.
+    public var day: String
+    public var campaign: CampaignID
+    public var creative: CreativeID
+    public var served: Int
+    public var impressions: Int
+    public var clicks: Int
+    public var spendMicros: Int64
+
+    public init(day: String, campaign: CampaignID, creative: CreativeID, served: Int, impressions: Int, clicks: Int, spendMicros: Int64) {
+        self.day = day
+        self.campaign = campaign
+        self.creative = creative
+        self.served = served
+        self.impressions = impressions
+        self.clicks = clicks
+        self.spendMicros = spendMicros
+    }
+
+    /// Clicks per impression (0 without impressions).
+    public var ctr: Double { impressions > 0 ? Double(clicks) / Double(impressions) : 0 }
+}
+
+/// The ads half of the store.
+public protocol AdStorage: Sendable {
+    /// Creates or updates advertisers, campaigns and creatives in one transaction (all or none).
+    /// A campaign's total budget may not go below what it has spent (`invalid`); a creative's
+    /// media may not change once loaded (`conflict`).
+    func loadInventory(advertisers: [Advertiser], campaigns: [Campaign], creatives: [CreativeUpload]) async throws
+    func storedInventory() async throws -> StoredInventory
+    /// Pauses or resumes a campaign; `unknown` for a campaign not loaded.
+    func setCampaignActive(_ id: CampaignID, active: Bool) async throws -> Campaign
+    /// Spend, served and clicks per campaign: `spentToday` for `day`, the rest over all time.
+    func campaignCounters(day: Int64) async throws -> [CampaignID: CampaignCounters]
+    /// The advertisers `viewer` hid or blocked, and the ads served to them since `since`.
+    func adViewerState(viewer: UserID, since: Timestamp) async throws -> (hidden: Set<AdvertiserID>, served: [ServedImpression])
+    /// Charges the ad's cost to its campaign and records it as served, in one transaction, if
+    /// neither the day's budget nor the total would be exceeded; false otherwise (nothing
+    /// written).
+    func reserve(_ serve: AdServe, dailyBudgetMicros: Int64, totalBudgetMicros: Int64) async throws -> Bool
+    /// Counts an event for a served ad once. `unknown` when no ad was served with `token`.
+    func recordAdEvent(token: String, type: AdEventType, at now: Timestamp) async throws -> AdEventOutcome
+    /// One row per creative per day with anything served in `days` (UTC day numbers).
+    func adReport(days: ClosedRange<Int64>) async throws -> [AdReportRow]
+}

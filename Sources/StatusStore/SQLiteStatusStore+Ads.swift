@@ -1,0 +1,300 @@
+import Foundation
+import GRDB
+import StatusCore
+
+extension SQLiteStatusStore {
+    // MARK: Inventory
+
+    public func loadInventory(advertisers: [Advertiser], campaigns: [Campaign], creatives: [CreativeUpload]) async throws {
+        // Files first, as for a post: temporary file, fsync, rename; then the rows.
+        let blobs = self.blobs
+        let staged: [[StagedFile]]
+        do {
+            staged = try await blobs.run {
+                var all: [[StagedFile]] = [], written: [BlobID] = []
+                do {
+                    for upload in creatives {
+                        var files: [StagedFile] = []
+                        for file in upload.files {
+                            let blob = try blobs.store(file.content)
+                            written.append(blob.id)
+                            files.append(StagedFile(upload: file, blob: blob))
+                        }
+                        all.append(files)
+                    }
+                } catch {
+                    throw StagingFailure(written: written, cause: error)
+                }
+                return all
+            }
+        } catch let failure as StagingFailure {
+            try? await removeUnreferenced(failure.written)
+            throw failure.cause
+        }
+        do {
+            try await write("load the ad inventory") { db in
+                for advertiser in advertisers {
+                    try db.execute(sql: """
+                        INSERT INTO advertisers (id, name, chat) VALUES (?, ?, ?)
+                        ON CONFLICT (id) DO UPDATE SET name = excluded.name, chat = excluded.chat
+                        """, arguments: [advertiser.id.rawValue, advertiser.name, advertiser.chat])
+                }
+                for campaign in campaigns { try Self.upsert(db, campaign) }
+                for (upload, files) in zip(creatives, staged) {
+                    try Self.upsert(db, blobs: blobs, upload, files: files)
+                }
+            }
+        } catch {
+            try? await removeUnreferenced(staged.flatMap { $0.map(\.blob.id) })
+            throw error
+        }
+    }
+
+    private static func upsert(_ db: Database, _ campaign: Campaign) throws {
+        if let spent = try Int64.fetchOne(db, sql: "SELECT spent_micros FROM campaigns WHERE id = ?", arguments: [campaign.id.rawValue]),
+           campaign.totalBudgetMicros < spent {
+            throw StoreError(.invalid, "campaign \(campaign.id): the total budget \(campaign.totalBudgetMicros) is below the \(spent) micros already spent")
+        }
+        guard try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM advertisers WHERE id = ?)", arguments: [campaign.advertiser.rawValue]) == true else {
+            throw StoreError(.invalid, "campaign \(campaign.id): no advertiser \(campaign.advertiser)")
+        }
+        try db.execute(sql: """
+            INSERT INTO campaigns (id, advertiser_id, bid_cpm_micros, daily_budget_micros, total_budget_micros, start_at, end_at,
+                                   targeting, pacing, frequency_caps)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (id) DO UPDATE SET advertiser_id = excluded.advertiser_id, bid_cpm_micros = excluded.bid_cpm_micros,
+                daily_budget_micros = excluded.daily_budget_micros, total_budget_micros = excluded.total_budget_micros,
+                start_at = excluded.start_at, end_at = excluded.end_at, targeting = excluded.targeting,
+                pacing = excluded.pacing, frequency_caps = excluded.frequency_caps
+            """, arguments: [campaign.id.rawValue, campaign.advertiser.rawValue, campaign.bidCPMMicros, campaign.dailyBudgetMicros,
+                             campaign.totalBudgetMicros, campaign.start.seconds, campaign.end.seconds,
+                             try AdJSON.encode(campaign.targeting), campaign.pacing.rawValue, try AdJSON.encode(campaign.frequencyCaps)])
+    }
+
+    private static func upsert(_ db: Database, blobs: BlobDirectory, _ upload: CreativeUpload, files: [StagedFile]) throws {
+        let creative = upload.creative
+        let (ctaType, ctaURL): (String, String?) = {
+            switch creative.callToAction {
+            case .message: return ("message", nil)
+            case .visit(let url): return ("visit", url)
+            }
+        }()
+        guard try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM campaigns WHERE id = ?)", arguments: [creative.campaign.rawValue]) == true else {
+            throw StoreError(.invalid, "creative \(creative.id): no campaign \(creative.campaign)")
+        }
+        let original = files.first { $0.upload.role == .original }?.blob.id
+        if let stored = try String.fetchOne(db, sql: "SELECT blob_id FROM creative_blobs WHERE creative_id = ? AND role = 'original'",
+                                            arguments: [creative.id.rawValue]) {
+            guard stored == original?.rawValue else {
+                throw StoreError(.conflict, "creative \(creative.id) was loaded with other media; media cannot change, load it as a new creative")
+            }
+            try db.execute(sql: """
+                UPDATE creatives SET campaign_id = ?, headline = ?, cta_type = ?, cta_url = ?, media_path = ? WHERE id = ?
+                """, arguments: [creative.campaign.rawValue, creative.headline, ctaType, ctaURL, creative.media, creative.id.rawValue])
+            return
+        }
+        try db.execute(sql: """
+            INSERT INTO creatives (id, campaign_id, headline, cta_type, cta_url, media_path, kind, format, width, height, duration_ms)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [creative.id.rawValue, creative.campaign.rawValue, creative.headline, ctaType, ctaURL, creative.media,
+                             upload.kind.rawValue, upload.media.format, upload.media.width, upload.media.height,
+                             upload.media.durationMilliseconds])
+        for file in files {
+            try claim(db, blobs: blobs, file.blob, upload: file.upload, at: Timestamp(seconds: 0))
+            try db.execute(sql: "INSERT INTO creative_blobs (creative_id, role, blob_id, width, height) VALUES (?, ?, ?, ?, ?)",
+                           arguments: [creative.id.rawValue, file.upload.role.rawValue, file.blob.id.rawValue, file.upload.width, file.upload.height])
+        }
+    }
+
+    public func storedInventory() async throws -> StoredInventory {
+        try await read("read the ad inventory") { db in
+            let advertisers = try Row.fetchAll(db, sql: "SELECT id, name, chat FROM advertisers ORDER BY id").compactMap { row -> Advertiser? in
+                AdvertiserID(rawValue: row[0]).map { Advertiser(id: $0, name: row[1], chat: row[2]) }
+            }
+            var spent: [CampaignID: Int64] = [:]
+            var campaigns: [Campaign] = []
+            for row in try Row.fetchAll(db, sql: "SELECT * FROM campaigns ORDER BY id") {
+                let campaign = try Self.campaign(from: row)
+                campaigns.append(campaign)
+                spent[campaign.id] = row["spent_micros"]
+            }
+            var files: [String: [BlobRef]] = [:]
+            for row in try Row.fetchAll(db, sql: """
+                SELECT cb.creative_id, cb.role, cb.blob_id, cb.width, cb.height, b.content_type, b.bytes
+                FROM creative_blobs cb JOIN blobs b ON b.id = cb.blob_id
+                """) {
+                guard let role = BlobRole(rawValue: row[1]), let blob = BlobID(rawValue: row[2]) else { continue }
+                files[row[0], default: []].append(BlobRef(role: role, id: blob, contentType: row[5], bytes: row[6], width: row[3], height: row[4]))
+            }
+            let creatives = try Row.fetchAll(db, sql: "SELECT * FROM creatives ORDER BY id").compactMap { row -> StoredCreative? in
+                guard let id = CreativeID(rawValue: row["id"]), let campaign = CampaignID(rawValue: row["campaign_id"]),
+                      let kind = MediaKind(rawValue: row["kind"]) else { return nil }
+                let cta: CallToAction = (row["cta_type"] as String) == "visit" ? .visit(url: row["cta_url"] ?? "") : .message
+                return StoredCreative(
+                    creative: Creative(id: id, campaign: campaign, media: row["media_path"], headline: row["headline"], callToAction: cta),
+                    kind: kind, media: MediaSummary(format: row["format"], width: row["width"], height: row["height"],
+                                                    durationMilliseconds: row["duration_ms"]),
+                    blobs: files[id.rawValue] ?? [])
+            }
+            return StoredInventory(advertisers: advertisers, campaigns: campaigns, creatives: creatives, spent: spent)
+        }
+    }
+
+    static func campaign(from row: Row) throws -> Campaign {
+        guard let id = CampaignID(rawValue: row["id"]), let advertiser = AdvertiserID(rawValue: row["advertiser_id"]),
+              let pacing = Pacing(rawValue: row["pacing"]) else {
+            throw StoreError(.corrupt, "a campaign row holds values this engine does not know")
+        }
+        return Campaign(id: id, advertiser: advertiser, bidCPMMicros: row["bid_cpm_micros"], dailyBudgetMicros: row["daily_budget_micros"],
+                        totalBudgetMicros: row["total_budget_micros"], start: Timestamp(seconds: row["start_at"]),
+                        end: Timestamp(seconds: row["end_at"]), targeting: try AdJSON.decodeTargeting(row["targeting"]),
+                        pacing: pacing, frequencyCaps: try AdJSON.decodeCaps(row["frequency_caps"]), active: row["active"])
+    }
+
+    public func setCampaignActive(_ id: CampaignID, active: Bool) async throws -> Campaign {
+        try await write("pause or resume a campaign") { db in
+            try db.execute(sql: "UPDATE campaigns SET active = ? WHERE id = ?", arguments: [active, id.rawValue])
+            guard db.changesCount > 0, let row = try Row.fetchOne(db, sql: "SELECT * FROM campaigns WHERE id = ?", arguments: [id.rawValue]) else {
+                throw StoreError(.unknownCampaign, "no campaign \(id)")
+            }
+            return try Self.campaign(from: row)
+        }
+    }
+
+    // MARK: Serving
+
+    public func campaignCounters(day: Int64) async throws -> [CampaignID: CampaignCounters] {
+        try await read("read the campaign counters") { db in
+            var counters: [CampaignID: CampaignCounters] = [:]
+            for row in try Row.fetchAll(db, sql: """
+                SELECT c.id, c.spent_micros, coalesce(d.spent_micros, 0),
+                       (SELECT count(*) FROM ad_events e JOIN ad_serves s ON s.token = e.token WHERE s.campaign_id = c.id AND e.type = 'impression'),
+                       (SELECT count(*) FROM ad_events e JOIN ad_serves s ON s.token = e.token WHERE s.campaign_id = c.id AND e.type = 'click')
+                FROM campaigns c LEFT JOIN campaign_days d ON d.campaign_id = c.id AND d.day = ?
+                """, arguments: [day]) {
+                guard let id = CampaignID(rawValue: row[0]) else { continue }
+                counters[id] = CampaignCounters(spentToday: row[2], spentTotal: row[1], impressions: row[3], clicks: row[4])
+            }
+            return counters
+        }
+    }
+
+    public func adViewerState(viewer: UserID, since: Timestamp) async throws -> (hidden: Set<AdvertiserID>, served: [ServedImpression]) {
+        try await read("read the viewer's ads") { db in
+            let hidden = Set(try String.fetchAll(db.cachedStatement(sql: "SELECT advertiser_id FROM hidden_advertisers WHERE viewer_id = ?"),
+                                                 arguments: [viewer.rawValue]).compactMap(AdvertiserID.init(rawValue:)))
+            let served = try Row.fetchAll(db.cachedStatement(sql: """
+                SELECT campaign_id, advertiser_id, served_at FROM ad_serves WHERE viewer_id = ? AND served_at > ? ORDER BY served_at
+                """), arguments: [viewer.rawValue, since.seconds]).compactMap { row -> ServedImpression? in
+                    guard let campaign = CampaignID(rawValue: row[0]), let advertiser = AdvertiserID(rawValue: row[1]) else { return nil }
+                    return ServedImpression(campaign: campaign, advertiser: advertiser, at: Timestamp(seconds: row[2]))
+                }
+            return (hidden, served)
+        }
+    }
+
+    public func reserve(_ serve: AdServe, dailyBudgetMicros: Int64, totalBudgetMicros: Int64) async throws -> Bool {
+        try await write("reserve an ad's cost") { db in
+            // Budgets as stored now, not as the selector saw them: another node may have spent meanwhile.
+            guard let row = try Row.fetchOne(db.cachedStatement(sql: """
+                SELECT c.spent_micros, c.total_budget_micros, c.daily_budget_micros, coalesce(d.spent_micros, 0)
+                FROM campaigns c LEFT JOIN campaign_days d ON d.campaign_id = c.id AND d.day = ? WHERE c.id = ?
+                """), arguments: [serve.day, serve.campaign.rawValue]) else {
+                throw StoreError(.unknownCampaign, "no campaign \(serve.campaign)")
+            }
+            let spent: Int64 = row[0], total: Int64 = row[1], daily: Int64 = row[2], today: Int64 = row[3]
+            guard spent + serve.costMicros <= min(total, totalBudgetMicros),
+                  today + serve.costMicros <= min(daily, dailyBudgetMicros) else { return false }
+            try db.cachedStatement(sql: "UPDATE campaigns SET spent_micros = spent_micros + ? WHERE id = ?")
+                .execute(arguments: [serve.costMicros, serve.campaign.rawValue])
+            try db.cachedStatement(sql: """
+                INSERT INTO campaign_days (campaign_id, day, spent_micros, served) VALUES (?, ?, ?, 1)
+                ON CONFLICT (campaign_id, day) DO UPDATE SET spent_micros = spent_micros + excluded.spent_micros, served = served + 1
+                """).execute(arguments: [serve.campaign.rawValue, serve.day, serve.costMicros])
+            try db.cachedStatement(sql: """
+                INSERT INTO ad_serves (token, viewer_id, campaign_id, advertiser_id, creative_id, slot, price_cpm_micros, cost_micros, served_at, day)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """).execute(arguments: [serve.token, serve.viewer.rawValue, serve.campaign.rawValue, serve.advertiser.rawValue,
+                                         serve.creative.rawValue, serve.slot, serve.priceCPMMicros, serve.costMicros, serve.at.seconds, serve.day])
+            return true
+        }
+    }
+
+    public func recordAdEvent(token: String, type: AdEventType, at now: Timestamp) async throws -> AdEventOutcome {
+        try await write("record an ad event") { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT viewer_id, advertiser_id FROM ad_serves WHERE token = ?", arguments: [token]) else {
+                throw StoreError(.unknownToken, "no ad was served with this token")
+            }
+            try db.execute(sql: "INSERT OR IGNORE INTO ad_events (token, type, at) VALUES (?, ?, ?)", arguments: [token, type.rawValue, now.seconds])
+            guard db.changesCount > 0 else { return .alreadyCounted }
+            if type == .hide || type == .blockAdvertiser {
+                // A block outranks a hide; a hide never softens a block.
+                try db.execute(sql: """
+                    INSERT INTO hidden_advertisers (viewer_id, advertiser_id, kind, at) VALUES (?, ?, ?, ?)
+                    ON CONFLICT (viewer_id, advertiser_id) DO UPDATE SET kind = CASE WHEN excluded.kind = 'block' THEN 'block' ELSE kind END
+                    """, arguments: [row[0] as String, row[1] as String, type == .hide ? "hide" : "block", now.seconds])
+            }
+            return .recorded
+        }
+    }
+
+    public func adReport(days: ClosedRange<Int64>) async throws -> [AdReportRow] {
+        try await read("read the ads report") { db in
+            try Row.fetchAll(db, sql: """
+                SELECT s.day, s.campaign_id, s.creative_id, count(*), sum(s.cost_micros),
+                       sum(EXISTS (SELECT 1 FROM ad_events e WHERE e.token = s.token AND e.type = 'impression')),
+                       sum(EXISTS (SELECT 1 FROM ad_events e WHERE e.token = s.token AND e.type = 'click'))
+                FROM ad_serves s WHERE s.day BETWEEN ? AND ?
+                GROUP BY s.day, s.campaign_id, s.creative_id ORDER BY s.day, s.campaign_id, s.creative_id
+                """, arguments: [days.lowerBound, days.upperBound]).compactMap { row -> AdReportRow? in
+                guard let campaign = CampaignID(rawValue: row[1]), let creative = CreativeID(rawValue: row[2]) else { return nil }
+                let day: Int64 = row[0]
+                return AdReportRow(day: Timestamp(seconds: day * 86_400).iso8601.prefix(10).description, campaign: campaign,
+                                   creative: creative, served: row[3], impressions: row[5], clicks: row[6], spendMicros: row[4])
+            }
+        }
+    }
+}
+
+/// Targeting and frequency caps as JSON in their columns.
+enum AdJSON {
+    struct TargetingColumn: Codable {
+        var countries: [String]
+        var languages: [String]
+        var age: [Int]?
+    }
+
+    struct CapColumn: Codable {
+        var scope: String
+        var max: Int
+        var window_s: Int64
+    }
+
+    static func encode(_ targeting: Targeting) throws -> String {
+        let column = TargetingColumn(countries: targeting.countries, languages: targeting.languages,
+                                     age: targeting.ages.map { [$0.lowerBound, $0.upperBound] })
+        return String(decoding: try JSONEncoder().encode(column), as: UTF8.self)
+    }
+
+    static func encode(_ caps: [FrequencyCap]) throws -> String {
+        String(decoding: try JSONEncoder().encode(caps.map { CapColumn(scope: $0.scope.rawValue, max: $0.max, window_s: $0.windowSeconds) }),
+               as: UTF8.self)
+    }
+
+    static func decodeTargeting(_ text: String) throws -> Targeting {
+        guard let column = try? JSONDecoder().decode(TargetingColumn.self, from: Data(text.utf8)) else {
+            throw StoreError(.corrupt, "a campaign's targeting is not readable")
+        }
+        let ages = column.age.flatMap { $0.count == 2 && $0[0] <= $0[1] ? $0[0]...$0[1] : nil }
+        return Targeting(countries: column.countries, languages: column.languages, ages: ages)
+    }
+
+    static func decodeCaps(_ text: String) throws -> [FrequencyCap] {
+        guard let columns = try? JSONDecoder().decode([CapColumn].self, from: Data(text.utf8)) else {
+            throw StoreError(.corrupt, "a campaign's frequency caps are not readable")
+        }
+        return columns.compactMap { column in
+            FrequencyCap.Scope(rawValue: column.scope).map { FrequencyCap(scope: $0, max: column.max, windowSeconds: column.window_s) }
+        }
+    }
+}

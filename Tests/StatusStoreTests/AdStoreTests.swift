@@ -1,0 +1,95 @@
+import Foundation
+import GRDB
+import StatusCore
+import Testing
+@testable import StatusStore
+
+@Suite struct AdStoreTests {
+    let day = Timestamp(parsing: "2026-11-25T00:00:00Z")!
+
+    func inventory(total: Int64 = 1_000, daily: Int64 = 600) -> ([Advertiser], [Campaign], [CreativeUpload]) {
+        let advertiser = Advertiser(id: AdvertiserID(rawValue: "cafe")!, name: "Café", chat: "cafe")
+        let campaign = Campaign(id: CampaignID(rawValue: "morning")!, advertiser: advertiser.id, bidCPMMicros: 200_000,
+                                dailyBudgetMicros: daily, totalBudgetMicros: total, start: day, end: day + 7 * 86_400,
+                                targeting: Targeting(countries: ["EG"], languages: ["ar"], ages: 18...40), pacing: .asap,
+                                frequencyCaps: [FrequencyCap(scope: .campaign, max: 2, windowSeconds: 3_600)])
+        let creative = CreativeUpload(
+            creative: Creative(id: CreativeID(rawValue: "latte")!, campaign: campaign.id, media: "latte.jpg", headline: "Latte",
+                               callToAction: .message),
+            kind: .image, media: MediaSummary(format: "jpeg", width: 1080, height: 1350),
+            files: [BlobUpload(role: .original, contentType: "image/jpeg", content: .bytes(Array("latte".utf8))),
+                    BlobUpload(role: .display, contentType: "image/jpeg", content: .bytes(Array("latte/d".utf8)), width: 1080, height: 1350),
+                    BlobUpload(role: .thumb, contentType: "image/jpeg", content: .bytes(Array("latte/t".utf8)), width: 256, height: 320)])
+        return ([advertiser], [campaign], [creative])
+    }
+
+    func serve(_ token: String, cost: Int64, at: Timestamp) -> AdServe {
+        AdServe(token: token, viewer: UserID("v"), campaign: CampaignID(rawValue: "morning")!, advertiser: AdvertiserID(rawValue: "cafe")!,
+                creative: CreativeID(rawValue: "latte")!, slot: 0, priceCPMMicros: cost * 1_000, costMicros: cost, at: at)
+    }
+
+    @Test func inventoryLoadsReloadsAndKeepsItsFilesThroughReconcileAndPurge() async throws {
+        try await withStore { store, _ in
+            let (advertisers, campaigns, creatives) = inventory()
+            try await store.loadInventory(advertisers: advertisers, campaigns: campaigns, creatives: creatives)
+            var stored = try await store.storedInventory()
+            #expect(stored.campaigns == campaigns && stored.advertisers == advertisers)
+            #expect(stored.creatives.first?.blobs.map(\.role) == [.original, .display, .thumb])
+            // Re-loading updates what may change.
+            var changed = campaigns
+            changed[0].bidCPMMicros = 300_000
+            var renamed = creatives
+            renamed[0].creative.headline = "Latte time"
+            try await store.loadInventory(advertisers: advertisers, campaigns: changed, creatives: renamed)
+            stored = try await store.storedInventory()
+            #expect(stored.campaigns[0].bidCPMMicros == 300_000 && stored.creatives[0].creative.headline == "Latte time")
+            // Media never change under a creative id.
+            var other = creatives
+            other[0].files[0].content = .bytes(Array("espresso".utf8))
+            await #expect(throws: StoreError.self) { try await store.loadInventory(advertisers: [], campaigns: [], creatives: other) }
+            // Creative files count as references: neither reconcile nor purge removes them.
+            let report = try await store.reconcile(fix: false, at: day)
+            #expect(report.isClean, "\(report)")
+            _ = try await store.purge(at: day + 30 * 86_400, batchSize: 10, dryRun: false, progress: nil)
+            #expect(try await store.reconcile(fix: false, at: day).isClean)
+            #expect(try await store.storedInventory().creatives[0].blobs.count == 3)
+        }
+    }
+
+    @Test func reservationsNeverExceedABudgetAndEventsCountOnce() async throws {
+        try await withStore { store, _ in
+            let (advertisers, campaigns, creatives) = inventory(total: 1_000, daily: 600)
+            try await store.loadInventory(advertisers: advertisers, campaigns: campaigns, creatives: creatives)
+            var accepted = 0
+            for n in 0..<10 {
+                if try await store.reserve(serve("t\(n)", cost: 250, at: day + Int64(n)), dailyBudgetMicros: 600, totalBudgetMicros: 1_000) { accepted += 1 }
+            }
+            #expect(accepted == 2)                                    // 500 of a 600 daily budget
+            #expect(try await store.reserve(serve("next-day", cost: 250, at: day + 86_400), dailyBudgetMicros: 600, totalBudgetMicros: 1_000))
+            #expect(!(try await store.reserve(serve("over-total", cost: 300, at: day + 86_401), dailyBudgetMicros: 600, totalBudgetMicros: 1_000)))
+            let counters = try await store.campaignCounters(day: AdServe.day(of: day))
+            #expect(counters[CampaignID(rawValue: "morning")!]?.spentToday == 500 && counters[CampaignID(rawValue: "morning")!]?.spentTotal == 750)
+            // Lowering the total below what was spent is refused.
+            var lower = campaigns
+            lower[0].totalBudgetMicros = 700
+            await #expect(throws: StoreError.self) { try await store.loadInventory(advertisers: [], campaigns: lower, creatives: []) }
+
+            #expect(try await store.recordAdEvent(token: "t0", type: .impression, at: day) == .recorded)
+            #expect(try await store.recordAdEvent(token: "t0", type: .impression, at: day + 5) == .alreadyCounted)
+            #expect(try await store.recordAdEvent(token: "t0", type: .click, at: day + 6) == .recorded)
+            #expect(try await store.recordAdEvent(token: "t1", type: .hide, at: day + 7) == .recorded)
+            await #expect(throws: StoreError.self) { try await store.recordAdEvent(token: "forged", type: .click, at: day) }
+            let state = try await store.adViewerState(viewer: UserID("v"), since: day + -1)
+            #expect(state.hidden == [AdvertiserID(rawValue: "cafe")!] && state.served.count == 3)
+
+            let report = try await store.adReport(days: AdServe.day(of: day)...AdServe.day(of: day + 86_400))
+            #expect(report.map(\.day) == ["2026-11-25", "2026-11-26"])
+            #expect(report[0].served == 2 && report[0].impressions == 1 && report[0].clicks == 1 && report[0].spendMicros == 500)
+            #expect(report[1].served == 1 && report[1].spendMicros == 250)
+
+            let paused = try await store.setCampaignActive(CampaignID(rawValue: "morning")!, active: false)
+            #expect(!paused.active)
+            await #expect(throws: StoreError.self) { try await store.setCampaignActive(CampaignID(rawValue: "nope")!, active: false) }
+        }
+    }
+}
