@@ -42,6 +42,8 @@ public struct AdManifest: Sendable {
     public var advertisers: [Advertiser] = []
     public var campaigns: [Campaign] = []
     public var creatives: [Creative] = []
+    /// Where each accepted creative is in the document (`$.creatives[3]`), for later problems.
+    public var locations: [CreativeID: String] = [:]
     /// Every problem, in document order. Entries with a problem are not in the lists above, nor
     /// are entries that depend on them (a campaign of a refused advertiser).
     public var errors: [ManifestError] = []
@@ -69,6 +71,7 @@ public struct AdManifest: Sendable {
         manifest.advertisers = checker.advertisers
         manifest.campaigns = checker.campaigns
         manifest.creatives = checker.creatives
+        manifest.locations = checker.locations
         manifest.errors = checker.errors
         return manifest
     }
@@ -144,6 +147,7 @@ private struct Checker {
     var advertisers: [Advertiser] = []
     var campaigns: [Campaign] = []
     var creatives: [Creative] = []
+    var locations: [CreativeID: String] = [:]
     var errors: [ManifestError] = []
     /// Ids seen, good or bad, for duplicates and dangling references.
     var advertiserIDs: [String: Bool] = [:]
@@ -454,6 +458,7 @@ private struct Checker {
         }
         guard checker.errors.count == errorsBefore, let id, let campaign, let media, let headline, let cta else { return }
         checker.creatives.append(Creative(id: id, campaign: campaign, media: media, headline: headline, callToAction: cta))
+        checker.locations[id] = path
     }
 
     /// A relative path that stays inside the manifest's folder.

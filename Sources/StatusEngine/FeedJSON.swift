@@ -73,3 +73,93 @@ extension Array where Element == OwnStatus {
         ])
     }
 }
+
+extension FeedPage {
+    /// The feed as served: `Feed.json` with the ads among the `items` at their positions
+    /// (after that many author groups), each `{"type": "ad", "slot", "campaign", "advertiser":
+    /// {"id", "name", "chat"}, "creative": {"id", "kind", "width", "height", "renditions"},
+    /// "headline", "cta": {"type": "message", "chat"} | {"type": "visit", "url"}, "token"}`.
+    public var json: JSONValue {
+        guard case .object(var members) = feed.json, let at = members.firstIndex(where: { $0.0 == "items" }) else { return feed.json }
+        var items = feed.groups.map(\.json)
+        for ad in ads.sorted(by: { $0.placement.position > $1.placement.position }) where ad.placement.position <= items.count {
+            items.insert(ad.json, at: ad.placement.position)
+        }
+        members[at].1 = .array(items)
+        return .object(members)
+    }
+}
+
+extension PlacedAd {
+    public var json: JSONValue {
+        let placement = self.placement
+        var renditions: [(String, JSONValue)] = []
+        for blob in creative.blobs {
+            let name: String
+            switch blob.role {
+            case .display, .thumb: name = blob.role.rawValue
+            case .original where creative.kind == .video: name = "video"
+            case .original: continue
+            }
+            var file: [(String, JSONValue)] = [("blob", .string(blob.id.rawValue)), ("type", .string(blob.contentType)),
+                                               ("bytes", .int(Int(blob.bytes)))]
+            if let width = blob.width ?? (blob.role == .original ? creative.media.width : nil),
+               let height = blob.height ?? (blob.role == .original ? creative.media.height : nil) {
+                file += [("width", .int(width)), ("height", .int(height))]
+            }
+            renditions.append((name, .object(file)))
+        }
+        var media: [(String, JSONValue)] = [("id", .string(creative.creative.id.rawValue)), ("kind", .string(creative.kind.rawValue)),
+                                            ("width", .int(creative.media.width)), ("height", .int(creative.media.height))]
+        if let duration = creative.media.durationMilliseconds { media.append(("duration_s", .double(Double(duration) / 1000))) }
+        media.append(("renditions", .object(renditions)))
+        let cta: JSONValue
+        switch creative.creative.callToAction {
+        case .message: cta = .object([("type", .string("message")), ("chat", placement.advertiser.chat.map { .string($0) } ?? .null)])
+        case .visit(let url): cta = .object([("type", .string("visit")), ("url", .string(url))])
+        }
+        return .object([
+            ("type", .string("ad")), ("slot", .int(placement.slot)), ("campaign", .string(placement.campaign.id.rawValue)),
+            ("advertiser", .object([("id", .string(placement.advertiser.id.rawValue)), ("name", .string(placement.advertiser.name)),
+                                    ("chat", placement.advertiser.chat.map { .string($0) } ?? .null)])),
+            ("creative", .object(media)), ("headline", .string(creative.creative.headline)), ("cta", cta),
+            ("token", .string(token)),
+        ])
+    }
+}
+
+extension Campaign {
+    /// A campaign as `ads list` prints it.
+    public func json(spent: Int64?, creatives: [JSONValue]?) -> JSONValue {
+        var members: [(String, JSONValue)] = [
+            ("id", .string(id.rawValue)), ("advertiser", .string(advertiser.rawValue)), ("active", .bool(active)),
+            ("bid_cpm_micros", .int(Int(bidCPMMicros))), ("daily_budget_micros", .int(Int(dailyBudgetMicros))),
+            ("total_budget_micros", .int(Int(totalBudgetMicros))),
+        ]
+        if let spent { members.append(("spent_micros", .int(Int(spent)))) }
+        members += [
+            ("start", .string(start.iso8601)), ("end", .string(end.iso8601)), ("pacing", .string(pacing.rawValue)),
+            ("targeting", .object([
+                ("countries", .array(targeting.countries.map { .string($0) })),
+                ("languages", .array(targeting.languages.map { .string($0) })),
+                ("age", targeting.ages.map { .array([.int($0.lowerBound), .int($0.upperBound)]) } ?? .null),
+            ])),
+            ("frequency_caps", .array(frequencyCaps.map {
+                .object([("scope", .string($0.scope.rawValue)), ("max", .int($0.max)), ("window_s", .int(Int($0.windowSeconds)))])
+            })),
+        ]
+        if let creatives { members.append(("creatives", .array(creatives))) }
+        return .object(members)
+    }
+}
+
+extension AdReportRow {
+    /// `{"day", "campaign", "creative", "served", "impressions", "clicks", "ctr", "spend_micros"}`.
+    public var json: JSONValue {
+        .object([
+            ("day", .string(day)), ("campaign", .string(campaign.rawValue)), ("creative", .string(creative.rawValue)),
+            ("served", .int(served)), ("impressions", .int(impressions)), ("clicks", .int(clicks)),
+            ("ctr", .double((ctr * 10_000).rounded() / 10_000)), ("spend_micros", .int(Int(spendMicros))),
+        ])
+    }
+}

@@ -16,7 +16,11 @@ struct FeedCommand: AsyncParsableCommand {
 
             JSON: {"viewer", "at", "items": [{"type": "author", "author", "section", \
             "first_unseen", "posts": [{"id", "kind", "created_at", "expires_at", "seen", ..., \
-            "renditions"}]}], "muted": [...]}, the shape the HTTP API serves.
+            "renditions"}]}], "muted": [...]}, the shape the HTTP API serves. Sponsored ads are \
+            among the items, between author groups, as {"type": "ad", "slot", "campaign", \
+            "advertiser", "creative", "headline", "cta", "token"}: they are served for real \
+            (charged to their campaign; events go to `ads event --token`). Viewers who are ad-free \
+            get none, and if the ad path fails the feed is printed without ads.
 
             \(CommandFailure.help)
             """)
@@ -34,26 +38,31 @@ struct FeedCommand: AsyncParsableCommand {
         let engine = try data.openEngine()
         let now = data.now
         try await CommandFailure.run {
-            let feed = try await engine.feed(for: viewer, at: now)
+            let page = try await engine.feedWithAds(for: viewer, at: now)
             switch format {
-            case .json: print(feed.json.serialized)
-            case .table: print(Self.table(feed), terminator: "")
+            case .json: print(page.json.serialized)
+            case .table: print(Self.table(page), terminator: "")
             }
         }
     }
 
     /// One line per group: position, section, author, posts (unseen), where tapping starts, the
     /// newest post's time and kinds.
-    static func table(_ feed: Feed) -> String {
+    static func table(_ page: FeedPage) -> String {
+        let feed = page.feed
         var rows = [["#", "SECTION", "AUTHOR", "POSTS", "UNSEEN", "FIRST_UNSEEN", "NEWEST", "KINDS"]]
-        for (position, group) in (feed.groups + feed.muted).enumerated() {
-            let newest = group.newest?.post.createdAt.iso8601 ?? ""
-            rows.append([String(position + 1), group.section.rawValue, group.author.rawValue, String(group.entries.count),
-                         String(group.entries.filter { !$0.seen }.count), String(group.firstUnseen), newest,
-                         group.entries.map(\.post.kind.rawValue).joined(separator: ",")])
+        var lines: [[String]] = (feed.groups + feed.muted).map { group in
+            [group.section.rawValue, group.author.rawValue, String(group.entries.count),
+             String(group.entries.filter { !$0.seen }.count), String(group.firstUnseen),
+             group.newest?.post.createdAt.iso8601 ?? "", group.entries.map(\.post.kind.rawValue).joined(separator: ",")]
         }
+        for ad in page.ads.sorted(by: { $0.placement.position > $1.placement.position }) where ad.placement.position <= lines.count {
+            lines.insert(["ad", ad.placement.advertiser.id.rawValue, "", "", "", "", "\(ad.creative.kind.rawValue) \(ad.placement.campaign.id)"],
+                         at: ad.placement.position)
+        }
+        for (position, line) in lines.enumerated() { rows.append([String(position + 1)] + line) }
         let widths = rows[0].indices.map { column in rows.map { $0[column].count }.max() ?? 0 }
-        var text = "feed of \(feed.viewer) at \(feed.at.iso8601): \(feed.groups.count) groups, \(feed.muted.count) muted, \(feed.postCount) posts\n"
+        var text = "feed of \(feed.viewer) at \(feed.at.iso8601): \(feed.groups.count) groups, \(feed.muted.count) muted, \(feed.postCount) posts, \(page.ads.count) ads\n"
         for row in rows {
             text += zip(row, widths).map { $0.padding(toLength: $1, withPad: " ", startingAt: 0) }
                 .joined(separator: "  ").trimmingCharacters(in: .whitespaces) + "\n"

@@ -20,7 +20,7 @@ struct Statusctl: AsyncParsableCommand {
             """,
         subcommands: [
             MediaCommand.self, UsersCommand.self, PostCommand.self, ShowCommand.self, FeedCommand.self,
-            MyStatusCommand.self, DemoCommand.self, ViewCommand.self,
+            MyStatusCommand.self, DemoCommand.self, AdsCommand.self, ViewCommand.self,
             ViewersCommand.self, MuteCommand.self, UnmuteCommand.self, DeleteCommand.self,
             TakedownCommand.self, HoldCommand.self, ReleaseCommand.self, AuditCommand.self,
             PurgeCommand.self, ReconcileCommand.self, VersionCommand.self, StressCommand.self,

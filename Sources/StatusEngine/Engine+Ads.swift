@@ -1,0 +1,213 @@
+@_exported import StatusAds
+import Crypto
+import Foundation
+import StatusMedia
+
+/// What `ads load` did.
+public struct AdsLoadReport: Sendable {
+    public var advertisers: Int
+    public var campaigns: Int
+    public var creatives: Int
+    /// Every problem, with its location; nothing was loaded if any and the load was not partial.
+    public var errors: [ManifestError]
+    public var partial: Bool
+
+    /// Whether anything was loaded.
+    public var loaded: Bool { advertisers + campaigns + creatives > 0 }
+
+    /// `{"loaded": {"advertisers", "campaigns", "creatives"}, "rejected", "errors": [{"location", "reason"}], "partial"}`.
+    public var json: JSONValue {
+        .object([
+            ("loaded", .object([("advertisers", .int(advertisers)), ("campaigns", .int(campaigns)), ("creatives", .int(creatives))])),
+            ("rejected", .int(errors.count)),
+            ("errors", .array(errors.map { .object([("location", .string($0.location)), ("reason", .string($0.reason))]) })),
+            ("partial", .bool(partial)),
+        ])
+    }
+}
+
+/// An ad placed in a served feed: what the viewer sees and the token its events carry.
+public struct PlacedAd: Sendable {
+    public var placement: Placement
+    public var creative: StoredCreative
+    public var token: String
+}
+
+/// A feed with its ads.
+public struct FeedPage: Sendable {
+    public var feed: Feed
+    public var ads: [PlacedAd]
+    /// Why the feed has no ads, when the ad path gave none: `ad_free:<reason>`, `error`,
+    /// `time_budget`, or nil.
+    public var adsSkipped: String?
+}
+
+extension Engine {
+    // MARK: Loading
+
+    /// Checks a manifest (JSON) and each creative's media under the ad policy, then loads it in
+    /// one transaction: everything, or with `partial` the good entries. Media paths are relative
+    /// to the manifest's folder.
+    public func loadAds(manifest path: String, partial: Bool, progress: ProgressReport? = nil) async throws -> AdsLoadReport {
+        let bytes: [UInt8]
+        do {
+            bytes = try MediaFileReader.read(path: path, limit: 16 << 20)
+        } catch {
+            throw StoreError(.invalid, "cannot read the manifest \(path): \(EngineFailure(error).message)")
+        }
+        var manifest = AdManifest.parse(json: bytes, limits: configuration.ads.limits)
+        let folder = (path as NSString).deletingLastPathComponent
+        var uploads: [CreativeUpload] = []
+        var refused = Set<CreativeID>()
+        for (index, creative) in manifest.creatives.enumerated() {
+            progress?(index, manifest.creatives.count)
+            let file = folder.isEmpty ? creative.media : folder + "/" + creative.media
+            do {
+                uploads.append(try await creativeUpload(creative, file: file))
+            } catch {
+                refused.insert(creative.id)
+                manifest.errors.append(ManifestError(location: (manifest.locations[creative.id] ?? "creative \(creative.id)") + ".media",
+                                                     reason: EngineFailure(error).message))
+            }
+        }
+        progress?(manifest.creatives.count, manifest.creatives.count)
+        var report = AdsLoadReport(advertisers: 0, campaigns: 0, creatives: 0, errors: manifest.errors, partial: partial)
+        guard partial || manifest.errors.isEmpty else { return report }
+        try await store.loadInventory(advertisers: manifest.advertisers, campaigns: manifest.campaigns, creatives: uploads)
+        report.advertisers = manifest.advertisers.count
+        report.campaigns = manifest.campaigns.count
+        report.creatives = uploads.count
+        return report
+    }
+
+    /// Validates a creative's media with the media module, then under the ad policy.
+    func creativeUpload(_ creative: Creative, file: String) async throws -> CreativeUpload {
+        let template = try await renderMediaTemplate(file)
+        guard let media = template.media, template.kind == .image || template.kind == .video else {
+            throw StoreError(.invalid, "an ad creative is a photo or a video")
+        }
+        let ads = configuration.ads
+        if let duration = media.durationMilliseconds, Double(duration) / 1000 > ads.maxVideoSeconds {
+            throw StoreError(.invalid, "the video is \(Double(duration) / 1000) s long; ad videos are at most \(ads.maxVideoSeconds) s")
+        }
+        let aspect = Double(media.width) / Double(max(1, media.height))
+        guard aspect >= ads.minAspect, aspect <= ads.maxAspect else {
+            throw StoreError(.invalid, "the media is \(media.width)×\(media.height) (width ÷ height \(String(format: "%.2f", aspect))); ads take \(ads.minAspect) to \(ads.maxAspect)")
+        }
+        return CreativeUpload(creative: creative, kind: template.kind, media: media, files: template.files)
+    }
+
+    public func adInventory() async throws -> StoredInventory { try await store.storedInventory() }
+
+    public func setCampaign(_ id: CampaignID, active: Bool) async throws -> Campaign {
+        try await store.setCampaignActive(id, active: active)
+    }
+
+    // MARK: Serving
+
+    /// `viewer`'s feed at `now` with its ads. The ad path fails open: if it errors or runs over
+    /// its time budget, the organic feed is served without ads (and nothing is charged).
+    public func feedWithAds(for viewer: UserID, at now: Timestamp) async throws -> FeedPage {
+        let feed = try await feed(for: viewer, at: now)
+        let started = ContinuousClock.now
+        do {
+            guard let user = try await store.user(viewer) else { throw StoreError(.unknownUser, "no user \(viewer)") }
+            let policy = configuration.ads.policy
+            if let reason = policy.adFreeReason(user, at: now) {
+                return FeedPage(feed: feed, ads: [], adsSkipped: "ad_free:\(reason.rawValue)")
+            }
+            guard !InsertionPolicy.positions(groups: feed.groups.count, policy: policy).isEmpty else {
+                return FeedPage(feed: feed, ads: [], adsSkipped: nil)
+            }
+            let stored = try await store.storedInventory()
+            let counters = try await store.campaignCounters(day: AdServe.day(of: now))
+            let longest = stored.campaigns.flatMap(\.frequencyCaps).map(\.windowSeconds).max() ?? 0
+            let state = try await store.adViewerState(viewer: viewer, since: now + -longest)
+            func ctr(_ id: CampaignID) -> Double {
+                let c = counters[id] ?? .zero
+                return Auction.predictedCTR(clicks: c.clicks, impressions: c.impressions, prior: policy.ctrPrior, strength: policy.ctrPriorStrength)
+            }
+            let inventory = AdInventory(campaigns: stored.campaigns, creatives: stored.creatives.map(\.creative),
+                                        advertisers: stored.advertisers, ctr: ctr)
+            let request = AdRequest(viewer: viewer, audience: AdAudienceMember(user, at: now), adFree: nil,
+                                    organicGroups: feed.groups.count, hiddenAdvertisers: state.hidden,
+                                    recentImpressions: state.served, now: now)
+            let placements = AdSelector.select(request, inventory: inventory, counters: { counters[$0] ?? .zero }, policy: policy)
+            guard ContinuousClock.now - started <= .milliseconds(configuration.ads.timeBudgetMilliseconds) else {
+                return FeedPage(feed: feed, ads: [], adsSkipped: "time_budget")
+            }
+            let creatives = Dictionary(stored.creatives.map { ($0.creative.id, $0) }, uniquingKeysWith: { a, _ in a })
+            var ads: [PlacedAd] = []
+            for placement in placements {
+                guard let creative = creatives[placement.creative.id] else { continue }
+                let token = AdToken.issue(secret: configuration.ads.tokenSecret)
+                let serve = AdServe(token: token.id, viewer: viewer, campaign: placement.campaign.id, advertiser: placement.campaign.advertiser,
+                                    creative: placement.creative.id, slot: placement.slot, priceCPMMicros: placement.auction.priceCPMMicros,
+                                    costMicros: placement.costMicros, at: now)
+                // Charged atomically against the budgets as stored now; refused if they moved.
+                if try await store.reserve(serve, dailyBudgetMicros: min(placement.campaign.dailyBudgetMicros, placement.allowance),
+                                           totalBudgetMicros: placement.campaign.totalBudgetMicros) {
+                    ads.append(PlacedAd(placement: placement, creative: creative, token: token.text))
+                }
+            }
+            return FeedPage(feed: feed, ads: ads, adsSkipped: nil)
+        } catch {
+            return FeedPage(feed: feed, ads: [], adsSkipped: "error")
+        }
+    }
+
+    // MARK: Events and reports
+
+    /// Counts an ad event once. Forged or unknown tokens are `unknown_token`.
+    public func recordAdEvent(token: String, type: AdEventType, at now: Timestamp) async throws -> AdEventOutcome {
+        guard let id = AdToken.verify(token, secret: configuration.ads.tokenSecret) else {
+            throw StoreError(.unknownToken, "the token is malformed or its signature is wrong")
+        }
+        return try await store.recordAdEvent(token: id, type: type, at: now)
+    }
+
+    /// One row per creative per UTC day from `from` to `to` (inclusive).
+    public func adsReport(from: Timestamp, to: Timestamp) async throws -> [AdReportRow] {
+        try await store.adReport(days: AdServe.day(of: from)...max(AdServe.day(of: from), AdServe.day(of: to)))
+    }
+}
+
+/// Event tokens: a random id and an HMAC-SHA256 of it under the configured secret,
+/// `<id>.<signature>` in base64url. The id is what the store keys the served ad by; the
+/// signature lets forged tokens be refused without a lookup.
+public enum AdToken {
+    public static func issue(secret: String) -> (id: String, text: String) {
+        var random = SystemRandomNumberGenerator()
+        let bytes = (0..<16).map { _ in UInt8.random(in: 0...255, using: &random) }
+        let id = base64url(bytes)
+        return (id, id + "." + signature(id, secret: secret))
+    }
+
+    /// The token's id if its signature is right.
+    public static func verify(_ token: String, secret: String) -> String? {
+        let parts = token.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 2, parts[0].count == 22, parts[1].count <= 64 else { return nil }
+        let id = String(parts[0])
+        // Only the canonical spelling: base64 leaves spare bits in the last character.
+        guard let given = unbase64url(String(parts[1])), base64url(Array(given)) == parts[1] else { return nil }
+        let key = SymmetricKey(data: Data(secret.utf8))
+        guard HMAC<SHA256>.isValidAuthenticationCode(given, authenticating: Data(id.utf8), using: key) else { return nil }
+        return id
+    }
+
+    static func signature(_ id: String, secret: String) -> String {
+        let key = SymmetricKey(data: Data(secret.utf8))
+        return base64url(Array(HMAC<SHA256>.authenticationCode(for: Data(id.utf8), using: key)))
+    }
+
+    static func base64url(_ bytes: [UInt8]) -> String {
+        Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+    }
+
+    static func unbase64url(_ text: String) -> Data? {
+        var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        while base64.count % 4 != 0 { base64 += "=" }
+        return Data(base64Encoded: base64)
+    }
+}

@@ -1,0 +1,182 @@
+import ArgumentParser
+import Foundation
+import StatusEngine
+
+struct AdsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ads", abstract: "Load, list, pause and resume ad campaigns; events and reports.",
+        subcommands: [Load.self, List.self, Pause.self, Resume.self, Event.self, Report.self])
+
+    struct Load: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Check and load an ad manifest (advertisers, campaigns, creatives).",
+            discussion: """
+                The manifest is JSON (see docs/ADS.md): {"advertisers": [...], "campaigns": [...], \
+                "creatives": [...]}; creatives' media paths are relative to the manifest and must \
+                stay inside its folder. Every field is checked and each creative's media is \
+                validated by the media module under the ad policy (photo or video, video at most \
+                ads.max_video_s, width ÷ height within ads.min_aspect…ads.max_aspect). All or \
+                nothing: one problem loads nothing, and every problem is listed with its location; \
+                --partial loads the good entries (and those that do not depend on bad ones). \
+                Loading the same ids again updates them (a total budget below what is spent is \
+                refused; a creative's media cannot change). A progress bar on a terminal; prints \
+                {"loaded": {"advertisers", "campaigns", "creatives"}, "rejected", "errors": \
+                [{"location", "reason"}], "partial"}.
+
+                \(CommandFailure.help) Any rejected entry gives 1.
+                """)
+
+        @Argument(help: ArgumentHelp("The manifest.", valueName: "MANIFEST"))
+        var manifest: String
+
+        @Flag(help: "Load the good entries even if some are refused.")
+        var partial = false
+
+        @OptionGroup var data: DataOptions
+
+        func run() async throws {
+            let engine = try data.openEngine()
+            let bar = ProgressBar(label: "checking creatives")
+            try await CommandFailure.run {
+                let report = try await engine.loadAds(manifest: manifest, partial: partial) { bar.update(done: $0, total: $1) }
+                bar.finish()
+                print(report.json.serialized)
+                for error in report.errors {
+                    FileHandle.standardError.write(Data("statusctl: \(manifest): \(error.location): \(error.reason)\n".utf8))
+                }
+                if !report.errors.isEmpty { throw ExitCode(1) }
+            }
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "List the campaigns, one JSON line each.",
+            discussion: """
+                {"id", "advertiser", "active", "bid_cpm_micros", "daily_budget_micros", \
+                "total_budget_micros", "spent_micros", "start", "end", "pacing", "targeting": \
+                {"countries", "languages", "age"}, "frequency_caps": [{"scope", "max", "window_s"}], \
+                "creatives": [ids]}.
+
+                \(CommandFailure.help)
+                """)
+
+        @OptionGroup var data: DataOptions
+
+        func run() async throws {
+            let engine = try data.openEngine()
+            try await CommandFailure.run {
+                let inventory = try await engine.adInventory()
+                for campaign in inventory.campaigns {
+                    let creatives = inventory.creatives.filter { $0.creative.campaign == campaign.id }.map { JSONValue.string($0.creative.id.rawValue) }
+                    print(campaign.json(spent: inventory.spent[campaign.id] ?? 0, creatives: creatives).serialized)
+                }
+            }
+        }
+    }
+
+    struct Pause: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Pause a campaign: it is not served until resumed.", discussion: CommandFailure.help)
+        @Argument(help: ArgumentHelp("The campaign's id.", valueName: "ID")) var id: String
+        @OptionGroup var data: DataOptions
+
+        func run() async throws { try await setActive(id, false, data) }
+    }
+
+    struct Resume: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Resume a paused campaign.", discussion: CommandFailure.help)
+        @Argument(help: ArgumentHelp("The campaign's id.", valueName: "ID")) var id: String
+        @OptionGroup var data: DataOptions
+
+        func run() async throws { try await setActive(id, true, data) }
+    }
+
+    static func setActive(_ raw: String, _ active: Bool, _ data: DataOptions) async throws {
+        guard let id = CampaignID(rawValue: raw) else {
+            throw ValidationError("ID is not \(CampaignID.explanation): \(raw)")
+        }
+        let engine = try data.openEngine()
+        try await CommandFailure.run {
+            let campaign = try await engine.setCampaign(id, active: active)
+            print(campaign.json(spent: nil, creatives: nil).serialized)
+        }
+    }
+
+    struct Event: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Record what a viewer did with an ad, counted once per token and type.",
+            discussion: """
+                --token is the "token" of the ad item in the feed. Types: impression (the ad was \
+                on screen), click (the call to action; for a message ad, a click-to-chat \
+                conversation start), hide (this advertiser's ads are not shown to the viewer \
+                again), block_advertiser. Prints {"outcome": "recorded"|"already_counted", "type"}. \
+                A forged or unknown token is refused with "unknown_token".
+
+                \(CommandFailure.help)
+                """)
+
+        @Option(help: "The ad's event token.") var token: String
+        @Option(help: "impression, click, hide or block_advertiser.") var type: String
+        @OptionGroup var data: DataOptions
+
+        func run() async throws {
+            guard let kind = AdEventType(rawValue: type) else {
+                throw ValidationError("--type must be one of \(AdEventType.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            let engine = try data.openEngine()
+            let now = data.now
+            try await CommandFailure.run {
+                let outcome = try await engine.recordAdEvent(token: token, type: kind, at: now)
+                print(JSONValue.object([("outcome", .string(outcome.rawValue)), ("type", .string(kind.rawValue))]).serialized)
+            }
+        }
+    }
+
+    struct Report: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Served ads, impressions, clicks and spend per creative per day.",
+            discussion: """
+                One row per creative per UTC day with anything served between --from and --to \
+                (days, inclusive; default: the day of --at): day, campaign, creative, served, \
+                impressions, clicks, ctr (clicks ÷ impressions), spend_micros. CSV with a header \
+                row, or JSON (an array of objects with those keys).
+
+                \(CommandFailure.help)
+                """)
+
+        enum Format: String, ExpressibleByArgument, CaseIterable { case csv, json }
+
+        @Option(help: "First day (YYYY-MM-DD or a time).") var from: String?
+        @Option(help: "Last day (YYYY-MM-DD or a time).") var to: String?
+        @Option(help: "csv (default) or json.") var format: Format = .csv
+        @OptionGroup var data: DataOptions
+
+        func day(_ raw: String?, option: String) throws -> Timestamp? {
+            guard let raw else { return nil }
+            guard let time = Timestamp(parsing: raw) ?? Timestamp(parsing: raw + "T00:00:00Z") else {
+                throw ValidationError("\(option) is not a day or a time: \(raw)")
+            }
+            return time
+        }
+
+        func run() async throws {
+            let now = data.now
+            let first = try day(from, option: "--from") ?? now
+            let last = try day(to, option: "--to") ?? first
+            let engine = try data.openEngine()
+            try await CommandFailure.run {
+                let rows = try await engine.adsReport(from: first, to: last)
+                switch format {
+                case .json:
+                    print(JSONValue.array(rows.map(\.json)).serialized)
+                case .csv:
+                    print("day,campaign,creative,served,impressions,clicks,ctr,spend_micros")
+                    for row in rows {
+                        print("\(row.day),\(row.campaign),\(row.creative),\(row.served),\(row.impressions),\(row.clicks),\(String(format: "%.4f", row.ctr)),\(row.spendMicros)")
+                    }
+                }
+            }
+        }
+    }
+}
