@@ -1,0 +1,105 @@
+import Foundation
+import StatusEngine
+import StatusStore
+import Testing
+
+/// `statusctl ads ...` and ads in `statusctl feed`, through the real binary, on a seeded population.
+@Suite(.serialized) struct AdsCommandTests {
+    let data = FileManager.default.temporaryDirectory.appendingPathComponent("status-ads-cli-\(UUID().uuidString)").path
+    let at = "2026-11-25T12:00:00Z"
+
+    func statusctl(_ arguments: [String]) throws -> Statusctl.Result {
+        try Statusctl.run(arguments + ["--data", data])
+    }
+
+    @Test func manifestsLoadAllOrNothingOrPartiallyWithEveryProblemLocated() throws {
+        defer { try? FileManager.default.removeItem(atPath: data) }
+        let bad = try statusctl(["ads", "load", "fixtures/ads/bad.json"])
+        #expect(bad.status == 1)
+        let report = try #require(bad.lines.last)
+        let locations = ((report["errors"] as? [[String: Any]]) ?? []).compactMap { $0["location"] as? String }
+        #expect(Set(locations) == ["$.campaigns[1].bid_cpm_micros", "$.campaigns[1].end", "$.creatives[3].cta",
+                                   "$.creatives[1].media", "$.creatives[2].media"])
+        #expect(bad.stderr.contains("fixtures/ads/bad.json: $.creatives[1].media: the media is 96×48"))
+        #expect((report["loaded"] as? [String: Int])?.values.allSatisfy { $0 == 0 } == true)
+        #expect(try statusctl(["ads", "list"]).stdout.isEmpty)
+
+        let partial = try statusctl(["ads", "load", "fixtures/ads/bad.json", "--partial"])
+        #expect(partial.status == 1)
+        #expect(partial.lines.last?["loaded"] as? [String: Int] == ["advertisers": 1, "campaigns": 1, "creatives": 1])
+        let listed = try statusctl(["ads", "list"]).lines
+        #expect(listed.map { $0["id"] as? String } == ["fine"])
+        #expect(listed.first?["creatives"] as? [String] == ["good"])
+
+        let good = try statusctl(["ads", "load", "fixtures/ads/demo.json"])
+        #expect(good.status == 0, "\(good.stderr)")
+        #expect(good.lines.last?["loaded"] as? [String: Int] == ["advertisers": 3, "campaigns": 3, "creatives": 3])
+        // Loading again changes nothing and succeeds.
+        #expect(try statusctl(["ads", "load", "fixtures/ads/demo.json"]).status == 0)
+        #expect(try statusctl(["ads", "list"]).lines.count == 4)
+
+        let paused = try statusctl(["ads", "pause", "sneaker-sale"])
+        #expect(paused.status == 0 && paused.lines.last?["active"] as? Bool == false)
+        #expect(try statusctl(["ads", "resume", "sneaker-sale"]).lines.last?["active"] as? Bool == true)
+        let unknown = try statusctl(["ads", "pause", "nope"])
+        #expect(unknown.status == 1 && (unknown.lines.last?["error"] as? [String: Any])?["code"] as? String == "unknown_campaign")
+    }
+
+    @Test func feedsCarryAdsBetweenGroupsAndEventsCountOnceIntoTheReport() throws {
+        defer { try? FileManager.default.removeItem(atPath: data) }
+        #expect(try statusctl(["demo", "seed", "--users", "200", "--contacts", "24", "--seed", "3", "--at", at]).status == 0)
+        #expect(try statusctl(["ads", "load", "fixtures/ads/demo.json"]).status == 0)
+
+        var tokens: [String] = []
+        var adFeeds = 0
+        for n in 1...60 {
+            let result = try statusctl(["feed", "--viewer", "u\(n)", "--at", at])
+            #expect(result.status == 0)
+            let items = try #require(result.lines.last?["items"] as? [[String: Any]])
+            let kinds = items.map { $0["type"] as? String ?? "" }
+            let groups = kinds.filter { $0 == "author" }.count
+            // Never first, never last, never two in a row, first after two groups, three at most.
+            if let first = kinds.firstIndex(of: "ad") {
+                adFeeds += 1
+                #expect(first == 2 && kinds.last == "author")
+                #expect(!zip(kinds, kinds.dropFirst()).contains { $0 == "ad" && $1 == "ad" })
+                #expect(kinds.filter { $0 == "ad" }.count <= 3 && groups >= 3)
+            }
+            let ads = items.filter { $0["type"] as? String == "ad" }
+            #expect(Set(ads.compactMap { ($0["advertiser"] as? [String: Any])?["id"] as? String }).count == ads.count)
+            for ad in ads {
+                #expect(ad["headline"] is String && ad["campaign"] is String)
+                #expect(((ad["creative"] as? [String: Any])?["renditions"] as? [String: Any])?["display"] != nil)
+                tokens.append(try #require(ad["token"] as? String))
+            }
+        }
+        #expect(adFeeds > 5 && !tokens.isEmpty)
+
+        let token = tokens[0]
+        #expect(try statusctl(["ads", "event", "--token", token, "--type", "impression", "--at", at]).lines.last?["outcome"] as? String == "recorded")
+        #expect(try statusctl(["ads", "event", "--token", token, "--type", "impression", "--at", at]).lines.last?["outcome"] as? String == "already_counted")
+        #expect(try statusctl(["ads", "event", "--token", token, "--type", "click", "--at", at]).lines.last?["outcome"] as? String == "recorded")
+        for forged in [String(token.reversed()), "x" + token.dropFirst(), token.dropLast() + (token.last == "A" ? "B" : "A"), "nonsense"] {
+            let refused = try statusctl(["ads", "event", "--token", String(forged), "--type", "click", "--at", at])
+            #expect(refused.status == 1, "\(forged)")
+            #expect((refused.lines.last?["error"] as? [String: Any])?["code"] as? String == "unknown_token")
+        }
+        #expect(try statusctl(["ads", "event", "--token", token, "--type", "like"]).status == 64)
+
+        let csv = try statusctl(["ads", "report", "--from", "2026-11-25", "--to", "2026-11-25"])
+        #expect(csv.status == 0)
+        let lines = csv.stdout.split(separator: "\n")
+        #expect(lines.first == "day,campaign,creative,served,impressions,clicks,ctr,spend_micros")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(try statusctl(["ads", "report", "--from", "2026-11-25", "--format", "json"]).stdout.utf8)) as? [[String: Any]])
+        #expect(json.count == lines.count - 1)
+        #expect(json.reduce(0) { $0 + ($1["served"] as? Int ?? 0) } == tokens.count)
+        #expect(json.reduce(0) { $0 + ($1["impressions"] as? Int ?? 0) } == 1 && json.reduce(0) { $0 + ($1["clicks"] as? Int ?? 0) } == 1)
+        #expect(json.allSatisfy { ($0["spend_micros"] as? Int ?? 0) > 0 })
+
+        // Spend never above a budget, as stored.
+        let listed = try statusctl(["ads", "list"]).lines
+        for campaign in listed {
+            #expect((campaign["spent_micros"] as? Int ?? 0) <= (campaign["total_budget_micros"] as? Int ?? 0))
+        }
+    }
+}
