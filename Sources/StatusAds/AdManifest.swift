@@ -57,7 +57,9 @@ public struct AdManifest: Sendable {
     /// [{"scope", "max", "window_s"}]}], "creatives": [{"id", "campaign", "media", "headline",
     /// "cta": {"type": "message"|"visit", "url"}}]}`. Media are only checked as paths here (relative,
     /// inside the manifest's folder); the engine validates the files.
-    public static func parse(json data: [UInt8], limits: AdManifestLimits = .default) -> AdManifest {
+    /// `loaded` maps campaigns already in the store to their advertiser's chat handle, so that
+    /// creatives may be added to them.
+    public static func parse(json data: [UInt8], loaded: [CampaignID: String?] = [:], limits: AdManifestLimits = .default) -> AdManifest {
         var manifest = AdManifest()
         let root: JSONNode
         do {
@@ -67,6 +69,7 @@ public struct AdManifest: Sendable {
             return manifest
         }
         var checker = Checker(limits: limits)
+        checker.loadedCampaigns = loaded
         checker.check(root)
         manifest.advertisers = checker.advertisers
         manifest.campaigns = checker.campaigns
@@ -142,7 +145,7 @@ indirect enum JSONNode: Decodable, Sendable {
 }
 
 /// Walks the document, collecting good entries and every problem.
-private struct Checker {
+struct Checker {
     let limits: AdManifestLimits
     var advertisers: [Advertiser] = []
     var campaigns: [Campaign] = []
@@ -153,8 +156,18 @@ private struct Checker {
     var advertiserIDs: [String: Bool] = [:]
     var campaignIDs: [String: Bool] = [:]
     var creativeIDs: Set<String> = []
+    /// Campaigns already in the store (the CSV form), with their advertiser's chat handle.
+    var loadedCampaigns: [CampaignID: String?] = [:]
 
     init(limits: AdManifestLimits) { self.limits = limits }
+
+    /// The chat handle of the advertiser behind `campaign`: in this manifest or already loaded.
+    func chat(of campaign: CampaignID) -> String?? {
+        if let owner = campaigns.first(where: { $0.id == campaign })?.advertiser {
+            return .some(advertisers.first { $0.id == owner }?.chat ?? nil)
+        }
+        return loadedCampaigns[campaign]
+    }
 
     mutating func fail(_ path: String, _ reason: String) { errors.append(ManifestError(location: path, reason: reason)) }
 
@@ -410,9 +423,9 @@ private struct Checker {
         let id = checker.id(fields, "id", at: path, as: CreativeID.self)
         if let id, !checker.creativeIDs.insert(id.rawValue).inserted { checker.fail("\(path).id", "duplicate creative id \(id)") }
         let campaign = checker.id(fields, "campaign", at: path, as: CampaignID.self)
-        if let campaign {
+        if let campaign, checker.loadedCampaigns[campaign] == nil {
             switch checker.campaignIDs[campaign.rawValue] {
-            case nil: checker.fail("\(path).campaign", "no campaign \(campaign) in this manifest")
+            case nil: checker.fail("\(path).campaign", "no campaign \(campaign) in this manifest or loaded before")
             case false?: checker.fail("\(path).campaign", "campaign \(campaign) was refused")
             case true?: break
             }
@@ -436,9 +449,8 @@ private struct Checker {
             case "message"?:
                 if action["url"] != nil { checker.fail("\(path).cta.url", "a message CTA opens a chat and takes no url") }
                 cta = .message
-                if let campaign, let owner = checker.campaigns.first(where: { $0.id == campaign })?.advertiser,
-                   checker.advertisers.first(where: { $0.id == owner })?.chat == nil {
-                    checker.fail("\(path).cta", "a message CTA needs the advertiser's chat handle, and \(owner) has none")
+                if let campaign, case .some(.none) = checker.chat(of: campaign) {
+                    checker.fail("\(path).cta", "a message CTA needs a chat handle, and the advertiser of \(campaign) has none")
                 }
             case "visit"?:
                 if let url = checker.string(action, "url", at: "\(path).cta") {
@@ -476,5 +488,146 @@ private struct Checker {
         guard raw.utf8.count <= 2_048, let url = URL(string: raw), url.scheme?.lowercased() == "https",
               let host = url.host, !host.isEmpty, !raw.contains(where: { $0.isWhitespace }) else { return false }
         return true
+    }
+}
+
+extension AdManifest {
+    /// The CSV form, for creatives of campaigns already loaded: a header row naming the columns
+    /// `id,campaign,media,headline,cta_type,cta_url` (any order; `cta_url` only for `visit`),
+    /// then one creative a line; RFC 4180 quoting (fields with commas, quotes or line breaks in
+    /// double quotes, a quote doubled). `campaigns` maps each loaded campaign to its advertiser's
+    /// chat handle (nil when it has none). Problems are located as `line N, column C`.
+    public static func parse(csv data: [UInt8], campaigns: [CampaignID: String?], limits: AdManifestLimits = .default) -> AdManifest {
+        var manifest = AdManifest()
+        var text = String(decoding: data, as: UTF8.self)
+        if text.hasPrefix("\u{FEFF}") { text.removeFirst() }
+        let records: [(line: Int, fields: [String])]
+        do {
+            records = try CSV.records(text)
+        } catch let error as CSV.Problem {
+            manifest.errors.append(ManifestError(location: "line \(error.line)", reason: error.reason))
+            return manifest
+        } catch {
+            manifest.errors.append(ManifestError(location: "line 1", reason: "\(error)"))
+            return manifest
+        }
+        guard let header = records.first else {
+            manifest.errors.append(ManifestError(location: "line 1", reason: "empty: expected a header row id,campaign,media,headline,cta_type,cta_url"))
+            return manifest
+        }
+        let known = ["id", "campaign", "media", "headline", "cta_type", "cta_url"]
+        var column: [String: Int] = [:]
+        for (index, name) in header.fields.enumerated() {
+            let name = name.trimmingCharacters(in: .whitespaces)
+            if !known.contains(name) {
+                manifest.errors.append(ManifestError(location: "line \(header.line), column \(index + 1)", reason: "unknown column \(name.debugDescription); expected \(known.joined(separator: ", "))"))
+            } else if column[name] != nil {
+                manifest.errors.append(ManifestError(location: "line \(header.line), column \(index + 1)", reason: "column \(name) appears twice"))
+            } else {
+                column[name] = index
+            }
+        }
+        for name in known.dropLast() where column[name] == nil {
+            manifest.errors.append(ManifestError(location: "line \(header.line)", reason: "missing column \(name)"))
+        }
+        guard manifest.errors.isEmpty else { return manifest }
+        var seen = Set<String>()
+        for record in records.dropFirst() where !(record.fields.count == 1 && record.fields[0].isEmpty) {
+            var fields: [String: JSONNode] = [:]
+            for (name, index) in column where index < record.fields.count {
+                let value = record.fields[index]
+                if !value.isEmpty { fields[name] = .string(value) }
+            }
+            if record.fields.count != header.fields.count {
+                manifest.errors.append(ManifestError(location: "line \(record.line)", reason: "\(record.fields.count) fields, the header has \(header.fields.count)"))
+                continue
+            }
+            // The same checks as the JSON form, with the CSV's columns as the entry's fields.
+            var cta: [String: JSONNode] = [:]
+            if let type = fields.removeValue(forKey: "cta_type") { cta["type"] = type }
+            if let url = fields.removeValue(forKey: "cta_url") { cta["url"] = url }
+            fields["cta"] = .object(cta)
+            var checker = Checker(limits: limits)
+            checker.loadedCampaigns = campaigns
+            Checker.creative(&checker, fields, "line \(record.line)")
+            for error in checker.errors {
+                let field = error.location.split(separator: ".").dropFirst().joined(separator: ".")
+                let columnName = field.hasPrefix("cta.") ? "cta_" + field.dropFirst(4) : field == "cta" ? "cta_type" : field
+                let location = columnName.isEmpty ? "line \(record.line)" : "line \(record.line), column \(columnName)"
+                manifest.errors.append(ManifestError(location: location, reason: error.reason))
+            }
+            if let creative = checker.creatives.first {
+                guard seen.insert(creative.id.rawValue).inserted else {
+                    manifest.errors.append(ManifestError(location: "line \(record.line), column id", reason: "duplicate creative id \(creative.id)"))
+                    continue
+                }
+                manifest.creatives.append(creative)
+                manifest.locations[creative.id] = "line \(record.line)"
+            }
+        }
+        return manifest
+    }
+}
+
+/// RFC 4180 records, with the line each starts on.
+enum CSV {
+    struct Problem: Error {
+        var line: Int
+        var reason: String
+    }
+
+    static func records(_ text: String) throws -> [(line: Int, fields: [String])] {
+        var records: [(Int, [String])] = []
+        var fields: [String] = []
+        var field = ""
+        var quoted = false, wasQuoted = false
+        var line = 1, recordLine = 1
+        var characters = Array(text)
+        if characters.last != "\n" { characters.append("\n") }
+        var i = 0
+        while i < characters.count {
+            let c = characters[i]
+            if quoted {
+                if c == "\"" {
+                    if i + 1 < characters.count && characters[i + 1] == "\"" {
+                        field.append("\"")
+                        i += 1
+                    } else {
+                        quoted = false
+                    }
+                } else if c == "\r\n" || c == "\n" || c == "\r" {
+                    // A line break inside quotes is part of the field, written as "\n".
+                    line += 1
+                    field.append("\n")
+                } else {
+                    field.append(c)
+                }
+            } else {
+                switch c {
+                case "\"":
+                    guard field.isEmpty, !wasQuoted else { throw Problem(line: line, reason: "a quote inside an unquoted field") }
+                    quoted = true
+                    wasQuoted = true
+                case ",":
+                    fields.append(field)
+                    field = ""
+                    wasQuoted = false
+                case "\r\n", "\n", "\r":
+                    fields.append(field)
+                    records.append((recordLine, fields))
+                    fields = []
+                    field = ""
+                    wasQuoted = false
+                    line += 1
+                    recordLine = line
+                default:
+                    guard !wasQuoted else { throw Problem(line: line, reason: "text after a closing quote") }
+                    field.append(c)
+                }
+            }
+            i += 1
+        }
+        if quoted { throw Problem(line: recordLine, reason: "a quoted field is not closed") }
+        return records
     }
 }

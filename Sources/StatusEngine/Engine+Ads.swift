@@ -45,9 +45,10 @@ public struct FeedPage: Sendable {
 extension Engine {
     // MARK: Loading
 
-    /// Checks a manifest (JSON) and each creative's media under the ad policy, then loads it in
-    /// one transaction: everything, or with `partial` the good entries. Media paths are relative
-    /// to the manifest's folder.
+    /// Checks a manifest (JSON, or CSV of creatives for loaded campaigns when the name ends in
+    /// `.csv`) and each creative's media under the ad policy, then loads it in one transaction:
+    /// everything, or with `partial` the good entries. Media paths are relative to the manifest's
+    /// folder.
     public func loadAds(manifest path: String, partial: Bool, progress: ProgressReport? = nil) async throws -> AdsLoadReport {
         let bytes: [UInt8]
         do {
@@ -55,7 +56,14 @@ extension Engine {
         } catch {
             throw StoreError(.invalid, "cannot read the manifest \(path): \(EngineFailure(error).message)")
         }
-        var manifest = AdManifest.parse(json: bytes, limits: configuration.ads.limits)
+        let stored = try await store.storedInventory()
+        var loaded: [CampaignID: String?] = [:]
+        for campaign in stored.campaigns {
+            loaded[campaign.id] = .some(stored.advertisers.first { $0.id == campaign.advertiser }?.chat ?? nil)
+        }
+        var manifest = path.lowercased().hasSuffix(".csv")
+            ? AdManifest.parse(csv: bytes, campaigns: loaded, limits: configuration.ads.limits)
+            : AdManifest.parse(json: bytes, loaded: loaded, limits: configuration.ads.limits)
         let folder = (path as NSString).deletingLastPathComponent
         var uploads: [CreativeUpload] = []
         var refused = Set<CreativeID>()

@@ -94,3 +94,44 @@ import Testing
         }
     }
 }
+
+@Suite struct CSVManifestTests {
+    let loaded: [CampaignID: String?] = [CampaignID(rawValue: "morning")!: "cafe", CampaignID(rawValue: "quiet")!: String?.none]
+
+    @Test func creativesComeFromCSVRowsWithQuotingAndAnyColumnOrder() {
+        let csv = [
+            "campaign,id,media,headline,cta_type,cta_url",
+            #"morning,latte,media/latte.jpg,"Coffee, fresh ""today""",message,"#,
+            #"quiet,books,books.jpg,"Two"#,
+            #"lines",visit,https://books.example/x"#,
+            "",
+        ].joined(separator: "\r\n")
+        let manifest = AdManifest.parse(csv: Array(csv.utf8), campaigns: loaded)
+        #expect(manifest.errors.isEmpty, "\(manifest.errors)")
+        #expect(manifest.creatives.map(\.headline) == ["Coffee, fresh \"today\"", "Two\nlines"])
+        #expect(manifest.creatives.map(\.callToAction) == [.message, .visit(url: "https://books.example/x")])
+        #expect(manifest.locations[CreativeID(rawValue: "books")!] == "line 3")
+    }
+
+    @Test func badRowsAreLocatedByLineAndColumn() {
+        let csv = """
+            id,campaign,media,headline,cta_type,cta_url
+            a1,ghost,a.jpg,Hi,visit,https://x.example
+            a2,quiet,a.jpg,Hi,message,
+            a3,morning,../a.jpg,,visit,http://x.example
+            a1,morning,b.jpg,Again,message,
+            a4,morning,c.jpg,Short row
+            "a5,morning,c.jpg,Never closed
+            """
+        let manifest = AdManifest.parse(csv: Array(csv.utf8), campaigns: loaded)
+        #expect(manifest.errors.map(\.location) == ["line 7"])    // the unclosed quote stops the file
+        let rows = AdManifest.parse(csv: Array(csv.split(separator: "\n").dropLast().joined(separator: "\n").utf8), campaigns: loaded)
+        #expect(rows.errors.map(\.location) == [
+            "line 2, column campaign", "line 3, column cta_type", "line 4, column media", "line 4, column headline",
+            "line 4, column cta_url", "line 6",
+        ])
+        #expect(rows.creatives.map(\.id.rawValue) == ["a1"])      // the second a1 is a duplicate, not an error of its own
+        let header = AdManifest.parse(csv: Array("id,campaign,colour\n".utf8), campaigns: loaded)
+        #expect(Set(header.errors.map(\.reason)).count == header.errors.count && header.errors.count == 4)
+    }
+}

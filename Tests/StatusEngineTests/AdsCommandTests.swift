@@ -37,6 +37,12 @@ import Testing
         // Loading again changes nothing and succeeds.
         #expect(try statusctl(["ads", "load", "fixtures/ads/demo.json"]).status == 0)
         #expect(try statusctl(["ads", "list"]).lines.count == 4)
+        // The CSV form adds creatives to loaded campaigns.
+        let csv = try statusctl(["ads", "load", "fixtures/ads/creatives.csv"])
+        #expect(csv.status == 0, "\(csv.stderr)")
+        #expect(csv.lines.last?["loaded"] as? [String: Int] == ["advertisers": 0, "campaigns": 0, "creatives": 2])
+        let coffee = try statusctl(["ads", "list"]).lines.first { $0["id"] as? String == "morning-coffee" }
+        #expect(coffee?["creatives"] as? [String] == ["latte", "latte-clip"])
 
         let paused = try statusctl(["ads", "pause", "sneaker-sale"])
         #expect(paused.status == 0 && paused.lines.last?["active"] as? Bool == false)
