@@ -165,9 +165,11 @@ public protocol AdStorage: Sendable {
     /// media may not change once loaded (`conflict`).
     func loadInventory(advertisers: [Advertiser], campaigns: [Campaign], creatives: [CreativeUpload]) async throws
     func storedInventory() async throws -> StoredInventory
+    /// A number that changes whenever the inventory does (load, pause, resume).
+    func adInventoryVersion() async throws -> Int64
     /// Pauses or resumes a campaign; `unknown` for a campaign not loaded.
     func setCampaignActive(_ id: CampaignID, active: Bool) async throws -> Campaign
-    /// Spend, served and clicks per campaign: `spentToday` for `day`, the rest over all time.
+    /// Spend, impressions and clicks per campaign: `spentToday` for `day`, the rest over all time.
     func campaignCounters(day: Int64) async throws -> [CampaignID: CampaignCounters]
     /// The advertisers `viewer` hid or blocked, and the ads served to them since `since`.
     func adViewerState(viewer: UserID, since: Timestamp) async throws -> (hidden: Set<AdvertiserID>, served: [ServedImpression])

@@ -127,16 +127,10 @@ extension Engine {
             guard !InsertionPolicy.positions(groups: feed.groups.count, policy: policy).isEmpty else {
                 return FeedPage(feed: feed, ads: [], adsSkipped: nil)
             }
-            let stored = try await store.storedInventory()
-            let counters = try await store.campaignCounters(day: AdServe.day(of: now))
-            let longest = stored.campaigns.flatMap(\.frequencyCaps).map(\.windowSeconds).max() ?? 0
-            let state = try await store.adViewerState(viewer: viewer, since: now + -longest)
-            func ctr(_ id: CampaignID) -> Double {
-                let c = counters[id] ?? .zero
-                return Auction.predictedCTR(clicks: c.clicks, impressions: c.impressions, prior: policy.ctrPrior, strength: policy.ctrPriorStrength)
-            }
-            let inventory = AdInventory(campaigns: stored.campaigns, creatives: stored.creatives.map(\.creative),
-                                        advertisers: stored.advertisers, ctr: ctr)
+            let snapshot = try await adsCache.snapshot(store: store, policy: policy, at: now)
+            let counters = snapshot.counters
+            let state = try await store.adViewerState(viewer: viewer, since: now + -snapshot.longestCapWindow)
+            let inventory = snapshot.inventory
             let request = AdRequest(viewer: viewer, audience: AdAudienceMember(user, at: now), adFree: nil,
                                     organicGroups: feed.groups.count, hiddenAdvertisers: state.hidden,
                                     recentImpressions: state.served, now: now)
@@ -144,7 +138,7 @@ extension Engine {
             guard ContinuousClock.now - started <= .milliseconds(configuration.ads.timeBudgetMilliseconds) else {
                 return FeedPage(feed: feed, ads: [], adsSkipped: "time_budget")
             }
-            let creatives = Dictionary(stored.creatives.map { ($0.creative.id, $0) }, uniquingKeysWith: { a, _ in a })
+            let creatives = snapshot.creatives
             var ads: [PlacedAd] = []
             for placement in placements {
                 guard let creative = creatives[placement.creative.id] else { continue }
@@ -152,10 +146,21 @@ extension Engine {
                 let serve = AdServe(token: token.id, viewer: viewer, campaign: placement.campaign.id, advertiser: placement.campaign.advertiser,
                                     creative: placement.creative.id, slot: placement.slot, priceCPMMicros: placement.auction.priceCPMMicros,
                                     costMicros: placement.costMicros, at: now)
-                // Charged atomically against the budgets as stored now; refused if they moved.
-                if try await store.reserve(serve, dailyBudgetMicros: min(placement.campaign.dailyBudgetMicros, placement.allowance),
-                                           totalBudgetMicros: placement.campaign.totalBudgetMicros) {
+                // Charged atomically against the budgets as stored now; refused if they moved. A
+                // failure here keeps the ads already charged and places no more.
+                let reserved: Bool
+                do {
+                    reserved = try await store.reserve(serve, dailyBudgetMicros: min(placement.campaign.dailyBudgetMicros, placement.allowance),
+                                                       totalBudgetMicros: placement.campaign.totalBudgetMicros)
+                } catch {
+                    return FeedPage(feed: feed, ads: ads, adsSkipped: ads.isEmpty ? "error" : nil)
+                }
+                if reserved {
+                    adsCache.charged(placement.campaign.id, cost: placement.costMicros, day: serve.day)
                     ads.append(PlacedAd(placement: placement, creative: creative, token: token.text))
+                } else {
+                    // The budget moved (another process spent it): look again next time.
+                    adsCache.invalidateCounters()
                 }
             }
             return FeedPage(feed: feed, ads: ads, adsSkipped: nil)
@@ -177,6 +182,71 @@ extension Engine {
     /// One row per creative per UTC day from `from` to `to` (inclusive).
     public func adsReport(from: Timestamp, to: Timestamp) async throws -> [AdReportRow] {
         try await store.adReport(days: AdServe.day(of: from)...max(AdServe.day(of: from), AdServe.day(of: to)))
+    }
+}
+
+/// What serving reads of the inventory, kept between feeds: the targeting index (rebuilt when
+/// the store's inventory version changes) and the campaigns' counters (re-read every second, on
+/// a new day, or when a reservation was refused, and advanced by this process's own charges).
+/// Budgets stay exact whatever the counters say: every charge is re-checked in the store.
+final class SharedAdsCache: @unchecked Sendable {
+    // @unchecked: `current` is only touched under `lock`.
+    struct Snapshot: Sendable {
+        var version: Int64
+        var inventory: AdInventory
+        var creatives: [CreativeID: StoredCreative]
+        var longestCapWindow: Int64
+        var counters: [CampaignID: CampaignCounters]
+        var day: Int64
+        var countersRead: ContinuousClock.Instant
+    }
+
+    static let countersMaxAge = Duration.seconds(1)
+    private let lock = NSLock()
+    private var current: Snapshot?
+
+    func snapshot(store: any StatusStorage, policy: AdsPolicy, at now: Timestamp) async throws -> Snapshot {
+        let version = try await store.adInventoryVersion()
+        let day = AdServe.day(of: now)
+        let held = lock.withLock { current }
+        if var snapshot = held, snapshot.version == version {
+            if snapshot.day != day || ContinuousClock.now - snapshot.countersRead > Self.countersMaxAge {
+                snapshot.counters = try await store.campaignCounters(day: day)
+                snapshot.day = day
+                snapshot.countersRead = .now
+                lock.withLock { if current?.version == version { current = snapshot } }
+            }
+            return snapshot
+        }
+        let stored = try await store.storedInventory()
+        let counters = try await store.campaignCounters(day: day)
+        let inventory = AdInventory(campaigns: stored.campaigns, creatives: stored.creatives.map(\.creative),
+                                    advertisers: stored.advertisers) { id in
+            let c = counters[id] ?? .zero
+            return Auction.predictedCTR(clicks: c.clicks, impressions: c.impressions, prior: policy.ctrPrior, strength: policy.ctrPriorStrength)
+        }
+        let snapshot = Snapshot(
+            version: version, inventory: inventory,
+            creatives: Dictionary(stored.creatives.map { ($0.creative.id, $0) }, uniquingKeysWith: { a, _ in a }),
+            longestCapWindow: stored.campaigns.flatMap(\.frequencyCaps).map(\.windowSeconds).max() ?? 0,
+            counters: counters, day: day, countersRead: .now)
+        lock.withLock { current = snapshot }
+        return snapshot
+    }
+
+    /// This process charged `cost` to `campaign`.
+    func charged(_ campaign: CampaignID, cost: Int64, day: Int64) {
+        lock.withLock {
+            guard current?.day == day else { return }
+            var counters = current?.counters[campaign] ?? .zero
+            counters.spentToday += cost
+            counters.spentTotal += cost
+            current?.counters[campaign] = counters
+        }
+    }
+
+    func invalidateCounters() {
+        lock.withLock { current?.countersRead = .now - .seconds(3_600) }
     }
 }
 

@@ -21,6 +21,8 @@ public final class Engine: Sendable {
     private let ids: IDSource
     /// The in-memory feed index (``FeedMode/index``), nil when feeds are read per request.
     let feedIndex: SharedFeedIndex?
+    /// The ad inventory's targeting index and counters, between feeds.
+    let adsCache = SharedAdsCache()
 
     /// An engine over `store`. `randomSeed` makes post ids reproducible (tests); nil uses the
     /// system's random source. `feedMode` says how feeds are answered (``FeedMode``).

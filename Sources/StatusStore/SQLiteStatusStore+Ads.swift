@@ -43,6 +43,7 @@ extension SQLiteStatusStore {
                 for (upload, files) in zip(creatives, staged) {
                     try Self.upsert(db, blobs: blobs, upload, files: files)
                 }
+                try Self.bumpInventoryVersion(db)
             }
         } catch {
             try? await removeUnreferenced(staged.flatMap { $0.map(\.blob.id) })
@@ -106,6 +107,22 @@ extension SQLiteStatusStore {
         }
     }
 
+    static func bumpInventoryVersion(_ db: Database) throws {
+        try db.execute(sql: "UPDATE ad_inventory_version SET version = version + 1 WHERE id = 1")
+    }
+
+    public func adInventoryVersion() async throws -> Int64 {
+        // Asked before every feed with ads: answered on the probe connection, in place.
+        if let version = try? feedProbe.inDatabase({ db in
+            try Int64.fetchOne(db.cachedStatement(sql: "SELECT version FROM ad_inventory_version WHERE id = 1"))
+        }) {
+            return version
+        }
+        return try await read("read the ad inventory version") { db in
+            try Int64.fetchOne(db, sql: "SELECT version FROM ad_inventory_version WHERE id = 1") ?? 0
+        }
+    }
+
     public func storedInventory() async throws -> StoredInventory {
         try await read("read the ad inventory") { db in
             let advertisers = try Row.fetchAll(db, sql: "SELECT id, name, chat FROM advertisers ORDER BY id").compactMap { row -> Advertiser? in
@@ -154,7 +171,9 @@ extension SQLiteStatusStore {
     public func setCampaignActive(_ id: CampaignID, active: Bool) async throws -> Campaign {
         try await write("pause or resume a campaign") { db in
             try db.execute(sql: "UPDATE campaigns SET active = ? WHERE id = ?", arguments: [active, id.rawValue])
-            guard db.changesCount > 0, let row = try Row.fetchOne(db, sql: "SELECT * FROM campaigns WHERE id = ?", arguments: [id.rawValue]) else {
+            let changed = db.changesCount > 0
+            try Self.bumpInventoryVersion(db)
+            guard changed, let row = try Row.fetchOne(db, sql: "SELECT * FROM campaigns WHERE id = ?", arguments: [id.rawValue]) else {
                 throw StoreError(.unknownCampaign, "no campaign \(id)")
             }
             return try Self.campaign(from: row)
@@ -167,9 +186,7 @@ extension SQLiteStatusStore {
         try await read("read the campaign counters") { db in
             var counters: [CampaignID: CampaignCounters] = [:]
             for row in try Row.fetchAll(db, sql: """
-                SELECT c.id, c.spent_micros, coalesce(d.spent_micros, 0),
-                       (SELECT count(*) FROM ad_events e JOIN ad_serves s ON s.token = e.token WHERE s.campaign_id = c.id AND e.type = 'impression'),
-                       (SELECT count(*) FROM ad_events e JOIN ad_serves s ON s.token = e.token WHERE s.campaign_id = c.id AND e.type = 'click')
+                SELECT c.id, c.spent_micros, coalesce(d.spent_micros, 0), c.impressions, c.clicks
                 FROM campaigns c LEFT JOIN campaign_days d ON d.campaign_id = c.id AND d.day = ?
                 """, arguments: [day]) {
                 guard let id = CampaignID(rawValue: row[0]) else { continue }
@@ -222,11 +239,17 @@ extension SQLiteStatusStore {
 
     public func recordAdEvent(token: String, type: AdEventType, at now: Timestamp) async throws -> AdEventOutcome {
         try await write("record an ad event") { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT viewer_id, advertiser_id FROM ad_serves WHERE token = ?", arguments: [token]) else {
+            guard let row = try Row.fetchOne(db, sql: "SELECT viewer_id, advertiser_id, campaign_id FROM ad_serves WHERE token = ?",
+                                             arguments: [token]) else {
                 throw StoreError(.unknownToken, "no ad was served with this token")
             }
             try db.execute(sql: "INSERT OR IGNORE INTO ad_events (token, type, at) VALUES (?, ?, ?)", arguments: [token, type.rawValue, now.seconds])
             guard db.changesCount > 0 else { return .alreadyCounted }
+            if type == .impression || type == .click {
+                // The counts the click rate is estimated from.
+                try db.execute(sql: "UPDATE campaigns SET \(type == .impression ? "impressions = impressions + 1" : "clicks = clicks + 1") WHERE id = ?",
+                               arguments: [row[2] as String])
+            }
             if type == .hide || type == .blockAdvertiser {
                 // A block outranks a hide; a hide never softens a block.
                 try db.execute(sql: """

@@ -43,8 +43,17 @@ enum Schema {
             pacing TEXT NOT NULL CHECK (pacing IN ('even', 'asap')),
             frequency_caps TEXT NOT NULL,
             active INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1)),
-            spent_micros INTEGER NOT NULL DEFAULT 0 CHECK (spent_micros >= 0 AND spent_micros <= total_budget_micros)
+            spent_micros INTEGER NOT NULL DEFAULT 0 CHECK (spent_micros >= 0 AND spent_micros <= total_budget_micros),
+            impressions INTEGER NOT NULL DEFAULT 0,
+            clicks INTEGER NOT NULL DEFAULT 0
         ) WITHOUT ROWID;
+        -- Bumped by every change to the inventory (load, pause, resume), so that a serving
+        -- process knows when to rebuild its targeting index.
+        CREATE TABLE ad_inventory_version (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            version INTEGER NOT NULL
+        );
+        INSERT INTO ad_inventory_version (id, version) VALUES (1, 0);
         CREATE INDEX campaigns_by_advertiser ON campaigns(advertiser_id);
         CREATE TABLE campaign_days (
             campaign_id TEXT NOT NULL REFERENCES campaigns(id),
