@@ -59,6 +59,19 @@ public struct Placement: Sendable {
     /// The campaign's spend today before this ad, and what pacing allowed by now.
     public var spentToday: Int64
     public var allowance: Int64
+
+    public init(position: Int, slot: Int, campaign: Campaign, creative: Creative, advertiser: Advertiser, auction: Auction.Outcome,
+                costMicros: Int64, spentToday: Int64, allowance: Int64) {
+        self.position = position
+        self.slot = slot
+        self.campaign = campaign
+        self.creative = creative
+        self.advertiser = advertiser
+        self.auction = auction
+        self.costMicros = costMicros
+        self.spentToday = spentToday
+        self.allowance = allowance
+    }
 }
 
 /// Picks and prices the ads of one feed. Pure: counters, impressions and time come in; the

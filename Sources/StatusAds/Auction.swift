@@ -32,6 +32,13 @@ public enum Auction {
         public var priceCPMMicros: Int64
         /// Every candidate, best first, as ranked.
         public var ranking: [Candidate]
+
+        public init(winner: Candidate, runnerUp: Candidate?, priceCPMMicros: Int64, ranking: [Candidate]) {
+            self.winner = winner
+            self.runnerUp = runnerUp
+            self.priceCPMMicros = priceCPMMicros
+            self.ranking = ranking
+        }
     }
 
     /// The click rate smoothed towards `prior`: `(clicks + prior × strength) / (impressions +

@@ -169,6 +169,39 @@ extension Engine {
         }
     }
 
+    /// What `viewer` would be shown at `now`, never charged, recorded or counted against caps:
+    /// with `creative`, that creative forced into the first slot (or after the last group of a
+    /// short feed); without, the ads the auction would pick. Preview ads carry no event token.
+    public func previewAds(for viewer: UserID, creative forced: CreativeID?, at now: Timestamp) async throws -> FeedPage {
+        let feed = try await feed(for: viewer, at: now)
+        guard let user = try await store.user(viewer) else { throw StoreError(.unknownUser, "no user \(viewer)") }
+        let policy = configuration.ads.policy
+        let snapshot = try await adsCache.snapshot(store: store, policy: policy, at: now)
+        if let forced {
+            guard let creative = snapshot.creatives[forced] else { throw StoreError(.invalid, "no creative \(forced)") }
+            guard let campaign = snapshot.inventory.index.campaigns.first(where: { $0.id == creative.creative.campaign }),
+                  let advertiser = snapshot.inventory.advertisers[campaign.advertiser] else {
+                throw StoreError(.unknownCampaign, "no campaign \(creative.creative.campaign)")
+            }
+            let candidate = Auction.Candidate(campaign: campaign.id, advertiser: campaign.advertiser, bidCPMMicros: campaign.bidCPMMicros,
+                                              predictedCTR: policy.ctrPrior)
+            let position = InsertionPolicy.positions(groups: feed.groups.count, policy: policy).first ?? feed.groups.count
+            let counters = snapshot.counters[campaign.id] ?? .zero
+            let placement = Placement(position: position, slot: 0, campaign: campaign, creative: creative.creative, advertiser: advertiser,
+                                      auction: Auction.Outcome(winner: candidate, runnerUp: nil, priceCPMMicros: 0, ranking: [candidate]),
+                                      costMicros: 0, spentToday: counters.spentToday, allowance: policy.dailyAllowance(campaign, at: now))
+            return FeedPage(feed: feed, ads: [PlacedAd(placement: placement, creative: creative, token: "")], adsSkipped: nil)
+        }
+        if let reason = policy.adFreeReason(user, at: now) { return FeedPage(feed: feed, ads: [], adsSkipped: "ad_free:\(reason.rawValue)") }
+        let state = try await store.adViewerState(viewer: viewer, since: now + -snapshot.longestCapWindow)
+        let request = AdRequest(viewer: viewer, audience: AdAudienceMember(user, at: now), adFree: nil, organicGroups: feed.groups.count,
+                                hiddenAdvertisers: state.hidden, recentImpressions: state.served, now: now)
+        let placements = AdSelector.select(request, inventory: snapshot.inventory, counters: { snapshot.counters[$0] ?? .zero }, policy: policy)
+        return FeedPage(feed: feed, ads: placements.compactMap { placement in
+            snapshot.creatives[placement.creative.id].map { PlacedAd(placement: placement, creative: $0, token: "") }
+        }, adsSkipped: nil)
+    }
+
     // MARK: Events and reports
 
     /// Counts an ad event once. Forged or unknown tokens are `unknown_token`.

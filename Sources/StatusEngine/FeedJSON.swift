@@ -79,18 +79,48 @@ extension FeedPage {
     /// (after that many author groups), each `{"type": "ad", "slot", "campaign", "advertiser":
     /// {"id", "name", "chat"}, "creative": {"id", "kind", "width", "height", "renditions"},
     /// "headline", "cta": {"type": "message", "chat"} | {"type": "visit", "url"}, "token"}`.
-    public var json: JSONValue {
+    public var json: JSONValue { json(explain: false) }
+
+    /// With `explain`, each ad item also has `"explain"`: the candidates of its slot (best
+    /// first, with bid, pCTR and eCPM), winner, runner-up, floor, price and cost, and the pacing
+    /// state; and the page has `"ads"`: `{"placed", "skipped"}` (why there are none, if so).
+    public func json(explain: Bool, policy: AdsPolicy = .default) -> JSONValue {
         guard case .object(var members) = feed.json, let at = members.firstIndex(where: { $0.0 == "items" }) else { return feed.json }
         var items = feed.groups.map(\.json)
         for ad in ads.sorted(by: { $0.placement.position > $1.placement.position }) where ad.placement.position <= items.count {
-            items.insert(ad.json, at: ad.placement.position)
+            items.insert(explain ? ad.explainedJSON(policy: policy) : ad.json, at: ad.placement.position)
         }
         members[at].1 = .array(items)
+        if explain {
+            members.append(("ads", .object([("placed", .int(ads.count)), ("skipped", adsSkipped.map { .string($0) } ?? .null)])))
+        }
         return .object(members)
     }
 }
 
 extension PlacedAd {
+    /// The ad item with its `"explain"`.
+    public func explainedJSON(policy: AdsPolicy) -> JSONValue {
+        guard case .object(var members) = json else { return json }
+        let auction = placement.auction
+        let campaign = placement.campaign
+        members.append(("explain", .object([
+            ("candidates", .array(auction.ranking.map { candidate in
+                .object([("campaign", .string(candidate.campaign.rawValue)), ("advertiser", .string(candidate.advertiser.rawValue)),
+                         ("bid_cpm_micros", .int(Int(candidate.bidCPMMicros))), ("pctr", .double(candidate.predictedCTR)),
+                         ("ecpm_micros", .double(candidate.eCPM.rounded()))])
+            })),
+            ("winner", .string(auction.winner.campaign.rawValue)),
+            ("runner_up", auction.runnerUp.map { .string($0.campaign.rawValue) } ?? .null),
+            ("floor_cpm_micros", .int(Int(policy.floorCPMMicros))), ("price_cpm_micros", .int(Int(auction.priceCPMMicros))),
+            ("cost_micros", .int(Int(placement.costMicros))),
+            ("pacing", .object([("mode", .string(campaign.pacing.rawValue)), ("spent_today_micros", .int(Int(placement.spentToday))),
+                                ("allowance_micros", .int(Int(placement.allowance))),
+                                ("daily_budget_micros", .int(Int(campaign.dailyBudgetMicros)))])),
+        ])))
+        return .object(members)
+    }
+
     public var json: JSONValue {
         let placement = self.placement
         var renditions: [(String, JSONValue)] = []
@@ -123,7 +153,7 @@ extension PlacedAd {
             ("advertiser", .object([("id", .string(placement.advertiser.id.rawValue)), ("name", .string(placement.advertiser.name)),
                                     ("chat", placement.advertiser.chat.map { .string($0) } ?? .null)])),
             ("creative", .object(media)), ("headline", .string(creative.creative.headline)), ("cta", cta),
-            ("token", .string(token)),
+            ("token", token.isEmpty ? .null : .string(token)),
         ])
     }
 }

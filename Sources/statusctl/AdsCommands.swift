@@ -5,7 +5,7 @@ import StatusEngine
 struct AdsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ads", abstract: "Load, list, pause and resume ad campaigns; events and reports.",
-        subcommands: [Load.self, List.self, Pause.self, Resume.self, Event.self, Report.self])
+        subcommands: [Load.self, List.self, Pause.self, Resume.self, Preview.self, Event.self, Report.self])
 
     struct Load: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -100,6 +100,37 @@ struct AdsCommand: AsyncParsableCommand {
         try await CommandFailure.run {
             let campaign = try await engine.setCampaign(id, active: active)
             print(campaign.json(spent: nil, creatives: nil).serialized)
+        }
+    }
+
+    struct Preview: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show a viewer's feed with ads placed, never charged or counted.",
+            discussion: """
+                Prints the feed as `feed --explain` does, with "token": null on every ad. With \
+                --creative, that creative is forced into the first slot (after the last group of a \
+                shorter feed), whatever its targeting, budget or caps; without, the ads the auction \
+                would pick now. Nothing is charged, recorded or counted against frequency caps.
+
+                \(CommandFailure.help)
+                """)
+
+        @Option(help: ArgumentHelp("The viewer's user id.", valueName: "ID")) var viewer: String
+        @Option(help: ArgumentHelp("A creative to force into the first slot.", valueName: "ID")) var creative: String?
+        @OptionGroup var data: DataOptions
+
+        func run() async throws {
+            let viewer = try parseUser(self.viewer, option: "--viewer")
+            let forced = try creative.map { raw -> CreativeID in
+                guard let id = CreativeID(rawValue: raw) else { throw ValidationError("--creative is not \(CreativeID.explanation): \(raw)") }
+                return id
+            }
+            let engine = try data.openEngine()
+            let now = data.now
+            try await CommandFailure.run {
+                let page = try await engine.previewAds(for: viewer, creative: forced, at: now)
+                print(page.json(explain: true, policy: engine.configuration.ads.policy).serialized)
+            }
         }
     }
 

@@ -31,6 +31,9 @@ struct FeedCommand: AsyncParsableCommand {
     @Option(help: "Output format: json (the default and the contract) or table.")
     var format: OutputFormat = .json
 
+    @Flag(help: "Add to each ad its slot's candidates, scores, runner-up, price and pacing state.")
+    var explain = false
+
     @OptionGroup var data: DataOptions
 
     func run() async throws {
@@ -40,7 +43,7 @@ struct FeedCommand: AsyncParsableCommand {
         try await CommandFailure.run {
             let page = try await engine.feedWithAds(for: viewer, at: now)
             switch format {
-            case .json: print(page.json.serialized)
+            case .json: print(page.json(explain: explain, policy: engine.configuration.ads.policy).serialized)
             case .table: print(Self.table(page), terminator: "")
             }
         }

@@ -85,7 +85,8 @@ import Testing
         #expect(try statusctl(["ads", "event", "--token", token, "--type", "impression", "--at", at]).lines.last?["outcome"] as? String == "recorded")
         #expect(try statusctl(["ads", "event", "--token", token, "--type", "impression", "--at", at]).lines.last?["outcome"] as? String == "already_counted")
         #expect(try statusctl(["ads", "event", "--token", token, "--type", "click", "--at", at]).lines.last?["outcome"] as? String == "recorded")
-        for forged in [String(token.reversed()), "x" + token.dropFirst(), token.dropLast() + (token.last == "A" ? "B" : "A"), "nonsense"] {
+        for forged in [String(token.reversed()), (token.first == "x" ? "y" : "x") + token.dropFirst(),
+                       token.dropLast() + (token.last == "A" ? "B" : "A"), "nonsense"] {
             let refused = try statusctl(["ads", "event", "--token", String(forged), "--type", "click", "--at", at])
             #expect(refused.status == 1, "\(forged)")
             #expect((refused.lines.last?["error"] as? [String: Any])?["code"] as? String == "unknown_token")
@@ -101,6 +102,35 @@ import Testing
         #expect(json.reduce(0) { $0 + ($1["served"] as? Int ?? 0) } == tokens.count)
         #expect(json.reduce(0) { $0 + ($1["impressions"] as? Int ?? 0) } == 1 && json.reduce(0) { $0 + ($1["clicks"] as? Int ?? 0) } == 1)
         #expect(json.allSatisfy { ($0["spend_micros"] as? Int ?? 0) > 0 })
+
+        // Explain: the slot's candidates best first, the winner first among them, the price
+        // between floor and bid, the pacing state.
+        var explained = 0
+        for n in 61...90 {
+            let feed = try #require(try statusctl(["feed", "--viewer", "u\(n)", "--at", at, "--explain"]).lines.last)
+            #expect(feed["ads"] is [String: Any])
+            for ad in (feed["items"] as? [[String: Any]] ?? []) where ad["type"] as? String == "ad" {
+                let explain = try #require(ad["explain"] as? [String: Any])
+                let candidates = try #require(explain["candidates"] as? [[String: Any]])
+                let scores = candidates.compactMap { $0["ecpm_micros"] as? Double }
+                #expect(scores == scores.sorted(by: >))
+                #expect(explain["winner"] as? String == ad["campaign"] as? String && candidates.first?["campaign"] as? String == ad["campaign"] as? String)
+                let price = explain["price_cpm_micros"] as? Int ?? -1
+                #expect(price >= explain["floor_cpm_micros"] as? Int ?? .max && price <= candidates.first?["bid_cpm_micros"] as? Int ?? -1)
+                #expect((explain["pacing"] as? [String: Any])?["allowance_micros"] is Int)
+                explained += 1
+            }
+        }
+        #expect(explained > 0)
+
+        // A preview is never charged: the report does not move.
+        let before = try statusctl(["ads", "report", "--from", "2026-11-25", "--format", "json"]).stdout
+        let preview = try #require(try statusctl(["ads", "preview", "--viewer", "u1", "--creative", "sneaker", "--at", at]).lines.last)
+        let previewAds = (preview["items"] as? [[String: Any]] ?? []).filter { $0["type"] as? String == "ad" }
+        #expect(previewAds.count == 1 && previewAds.first?["token"] is NSNull)
+        #expect(((previewAds.first?["creative"] as? [String: Any])?["id"] as? String) == "sneaker")
+        #expect(try statusctl(["ads", "report", "--from", "2026-11-25", "--format", "json"]).stdout == before)
+        #expect(try statusctl(["ads", "preview", "--viewer", "u1", "--creative", "nope", "--at", at]).status == 1)
 
         // Spend never above a budget, as stored.
         let listed = try statusctl(["ads", "list"]).lines
