@@ -202,6 +202,17 @@ extension Engine {
         }, adsSkipped: nil)
     }
 
+    /// Replays `requests` synthetic feed requests over `hours` hours from the start of the UTC
+    /// day of `now` against the loaded inventory, in memory (nothing charged or stored).
+    public func simulateAds(hours: Int, requests: Int, seed: UInt64, at now: Timestamp) async throws -> AdSimulation {
+        let stored = try await store.storedInventory()
+        let policy = configuration.ads.policy
+        let inventory = AdInventory(campaigns: stored.campaigns, creatives: stored.creatives.map(\.creative),
+                                    advertisers: stored.advertisers) { _ in policy.ctrPrior }
+        let start = Timestamp(seconds: AdServe.day(of: now) * 86_400)
+        return AdSimulation.run(inventory: inventory, policy: policy, start: start, hours: hours, requests: requests, seed: seed)
+    }
+
     // MARK: Events and reports
 
     /// Counts an ad event once. Forged or unknown tokens are `unknown_token`.

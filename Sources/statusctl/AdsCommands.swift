@@ -5,7 +5,7 @@ import StatusEngine
 struct AdsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ads", abstract: "Load, list, pause and resume ad campaigns; events and reports.",
-        subcommands: [Load.self, List.self, Pause.self, Resume.self, Preview.self, Event.self, Report.self])
+        subcommands: [Load.self, List.self, Pause.self, Resume.self, Preview.self, Event.self, Report.self, Simulate.self])
 
     struct Load: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -130,6 +130,73 @@ struct AdsCommand: AsyncParsableCommand {
             try await CommandFailure.run {
                 let page = try await engine.previewAds(for: viewer, creative: forced, at: now)
                 print(page.json(explain: true, policy: engine.configuration.ads.policy).serialized)
+            }
+        }
+    }
+
+    struct Simulate: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Replay a day of synthetic feed requests against the loaded inventory.",
+            discussion: """
+                In memory: nothing is charged or stored. --requests requests arrive over --hours \
+                hours from midnight UTC of --at, along the traffic curve (ads.hourly_traffic), from \
+                5,000 synthetic viewers; served ads are clicked at a per-campaign rate. Writes an \
+                SVG chart of each campaign's spend over the hours beside its daily budget to --out, \
+                and prints one JSON line per campaign: {"campaign", "pacing", "daily_budget_micros", \
+                "spent_micros", "budget_share", "served", "clicks", "dry_at_hour", "capped_requests"} \
+                (or a table).
+
+                \(CommandFailure.help)
+                """)
+
+        @Option(help: "Hours to simulate (1–168).") var hours = 24
+        @Option(help: "Requests over those hours.") var requests = 50_000
+        @Option(help: "Random seed.") var seed: UInt64 = 1
+        @Option(help: ArgumentHelp("Where to write the chart.", valueName: "FILE")) var out = "var/ads-simulation.svg"
+        @Option(help: "Output format: json (the default and the contract) or table.") var format: OutputFormat = .json
+        @OptionGroup var data: DataOptions
+
+        func validate() throws {
+            guard (1...168).contains(hours) else { throw ValidationError("--hours must be between 1 and 168") }
+            guard (1...10_000_000).contains(requests) else { throw ValidationError("--requests must be between 1 and 10000000") }
+        }
+
+        func run() async throws {
+            let engine = try data.openEngine()
+            let now = data.now
+            try await CommandFailure.run {
+                let simulation = try await engine.simulateAds(hours: hours, requests: requests, seed: seed, at: now)
+                let folder = (out as NSString).deletingLastPathComponent
+                do {
+                    if !folder.isEmpty { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
+                    try simulation.svg().write(toFile: out, atomically: true, encoding: .utf8)
+                } catch {
+                    throw StoreError(.io, "cannot write \(out): \(error.localizedDescription)")
+                }
+                FileHandle.standardError.write(Data("statusctl: chart written to \(out)\n".utf8))
+                var table = [["CAMPAIGN", "PACING", "DAILY", "SPENT", "SHARE", "SERVED", "CLICKS", "DRY_AT", "CAPPED"]]
+                for result in simulation.campaigns {
+                    switch format {
+                    case .json:
+                        print(JSONValue.object([
+                            ("campaign", .string(result.campaign.id.rawValue)), ("pacing", .string(result.campaign.pacing.rawValue)),
+                            ("daily_budget_micros", .int(Int(result.campaign.dailyBudgetMicros))), ("spent_micros", .int(Int(result.spentMicros))),
+                            ("budget_share", .double((result.budgetShare * 10_000).rounded() / 10_000)), ("served", .int(result.served)),
+                            ("clicks", .int(result.clicks)), ("dry_at_hour", result.dryAtHour.map { .int($0) } ?? .null),
+                            ("capped_requests", .int(result.cappedRequests)),
+                        ]).serialized)
+                    case .table:
+                        table.append([result.campaign.id.rawValue, result.campaign.pacing.rawValue, String(result.campaign.dailyBudgetMicros),
+                                      String(result.spentMicros), String(format: "%.1f%%", result.budgetShare * 100), String(result.served),
+                                      String(result.clicks), result.dryAtHour.map { "\($0) h" } ?? "-", String(result.cappedRequests)])
+                    }
+                }
+                if format == .table {
+                    let widths = table[0].indices.map { column in table.map { $0[column].count }.max() ?? 0 }
+                    for row in table {
+                        print(zip(row, widths).map { $0.padding(toLength: $1, withPad: " ", startingAt: 0) }.joined(separator: "  "))
+                    }
+                }
             }
         }
     }
