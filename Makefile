@@ -3,7 +3,7 @@ SWIFT ?= swift
 CONFIGURATION ?= release
 STATUSCTL = .build/$(CONFIGURATION)/statusctl
 
-.PHONY: run test build bootstrap bench bench-store bench-feed compare-thumbnails compare-video fixtures clean
+.PHONY: run test build bootstrap bench bench-store bench-feed bench-ads compare-thumbnails compare-video fixtures clean
 
 bootstrap:
 	@scripts/bootstrap
@@ -43,6 +43,10 @@ bench-store: bootstrap
 # FEED_BENCH_DIR, then reused), beside the raw SQL floor, and its growth with contacts and posts.
 bench-feed: bootstrap
 	cd Benchmarks && $(SWIFT) package benchmark --target FeedBenchmarks
+
+# Ad selection for one feed against 100,000 campaigns: the targeting index beside a full scan.
+bench-ads: bootstrap
+	cd Benchmarks && $(SWIFT) package benchmark --target AdsBenchmarks
 
 compare-thumbnails: bootstrap
 	scripts/compare-thumbnails

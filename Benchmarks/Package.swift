@@ -49,6 +49,19 @@ let package = Package(
                 .plugin(name: "BenchmarkPlugin", package: "benchmark"),
             ]
         ),
+        // Ad selection for one feed against 100,000 campaigns: the targeting index beside a full scan.
+        .executableTarget(
+            name: "AdsBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "StatusAds", package: rootIdentity),
+                .product(name: "StatusCore", package: rootIdentity),
+            ],
+            path: "Benchmarks/AdsBenchmarks",
+            plugins: [
+                .plugin(name: "BenchmarkPlugin", package: "benchmark"),
+            ]
+        ),
         // The per-viewer feed on a seeded population of 10,000 users (seeded once, then reused),
         // beside the raw SQL floor; and the growth of its cost with contacts and posts.
         .executableTarget(
