@@ -173,10 +173,10 @@ public protocol AdStorage: Sendable {
     func campaignCounters(day: Int64) async throws -> [CampaignID: CampaignCounters]
     /// The advertisers `viewer` hid or blocked, and the ads served to them since `since`.
     func adViewerState(viewer: UserID, since: Timestamp) async throws -> (hidden: Set<AdvertiserID>, served: [ServedImpression])
-    /// Charges the ad's cost to its campaign and records it as served, in one transaction, if
-    /// neither the day's budget nor the total would be exceeded; false otherwise (nothing
-    /// written).
-    func reserve(_ serve: AdServe, dailyBudgetMicros: Int64, totalBudgetMicros: Int64) async throws -> Bool
+    /// Charges each ad's cost to its campaign and records it as served, all in one transaction
+    /// (a feed's ads together), each only if neither its day's budget (at most `dailyBudgetMicros`)
+    /// nor its total would be exceeded; false for those refused (nothing written for them).
+    func reserve(_ serves: [(serve: AdServe, dailyBudgetMicros: Int64, totalBudgetMicros: Int64)]) async throws -> [Bool]
     /// Counts an event for a served ad once. `unknown` when no ad was served with `token`.
     func recordAdEvent(token: String, type: AdEventType, at now: Timestamp) async throws -> AdEventOutcome
     /// One row per creative per day with anything served in `days` (UTC day numbers).

@@ -139,27 +139,27 @@ extension Engine {
                 return FeedPage(feed: feed, ads: [], adsSkipped: "time_budget")
             }
             let creatives = snapshot.creatives
-            var ads: [PlacedAd] = []
+            var chosen: [(placement: Placement, creative: StoredCreative, token: String)] = []
+            var serves: [(serve: AdServe, dailyBudgetMicros: Int64, totalBudgetMicros: Int64)] = []
             for placement in placements {
                 guard let creative = creatives[placement.creative.id] else { continue }
                 let token = AdToken.issue(secret: configuration.ads.tokenSecret)
-                let serve = AdServe(token: token.id, viewer: viewer, campaign: placement.campaign.id, advertiser: placement.campaign.advertiser,
-                                    creative: placement.creative.id, slot: placement.slot, priceCPMMicros: placement.auction.priceCPMMicros,
-                                    costMicros: placement.costMicros, at: now)
-                // Charged atomically against the budgets as stored now; refused if they moved. A
-                // failure here keeps the ads already charged and places no more.
-                let reserved: Bool
-                do {
-                    reserved = try await store.reserve(serve, dailyBudgetMicros: min(placement.campaign.dailyBudgetMicros, placement.allowance),
-                                                       totalBudgetMicros: placement.campaign.totalBudgetMicros)
-                } catch {
-                    return FeedPage(feed: feed, ads: ads, adsSkipped: ads.isEmpty ? "error" : nil)
-                }
-                if reserved {
-                    adsCache.charged(placement.campaign.id, cost: placement.costMicros, day: serve.day)
-                    ads.append(PlacedAd(placement: placement, creative: creative, token: token.text))
+                chosen.append((placement, creative, token.text))
+                serves.append((AdServe(token: token.id, viewer: viewer, campaign: placement.campaign.id,
+                                       advertiser: placement.campaign.advertiser, creative: placement.creative.id, slot: placement.slot,
+                                       priceCPMMicros: placement.auction.priceCPMMicros, costMicros: placement.costMicros, at: now),
+                               min(placement.campaign.dailyBudgetMicros, placement.allowance), placement.campaign.totalBudgetMicros))
+            }
+            // The feed's ads charged together, atomically, against the budgets as stored now;
+            // each refused if its budget moved meanwhile.
+            let reserved = try await store.reserve(serves)
+            var ads: [PlacedAd] = []
+            for (item, (ok, serve)) in zip(chosen, zip(reserved, serves)) {
+                if ok {
+                    adsCache.charged(item.placement.campaign.id, cost: item.placement.costMicros, day: serve.serve.day)
+                    ads.append(PlacedAd(placement: item.placement, creative: item.creative, token: item.token))
                 } else {
-                    // The budget moved (another process spent it): look again next time.
+                    // Another process spent it: read the counters again next time.
                     adsCache.invalidateCounters()
                 }
             }

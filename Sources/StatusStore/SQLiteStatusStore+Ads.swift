@@ -210,31 +210,36 @@ extension SQLiteStatusStore {
         }
     }
 
-    public func reserve(_ serve: AdServe, dailyBudgetMicros: Int64, totalBudgetMicros: Int64) async throws -> Bool {
-        try await write("reserve an ad's cost") { db in
-            // Budgets as stored now, not as the selector saw them: another node may have spent meanwhile.
-            guard let row = try Row.fetchOne(db.cachedStatement(sql: """
-                SELECT c.spent_micros, c.total_budget_micros, c.daily_budget_micros, coalesce(d.spent_micros, 0)
-                FROM campaigns c LEFT JOIN campaign_days d ON d.campaign_id = c.id AND d.day = ? WHERE c.id = ?
-                """), arguments: [serve.day, serve.campaign.rawValue]) else {
-                throw StoreError(.unknownCampaign, "no campaign \(serve.campaign)")
-            }
-            let spent: Int64 = row[0], total: Int64 = row[1], daily: Int64 = row[2], today: Int64 = row[3]
-            guard spent + serve.costMicros <= min(total, totalBudgetMicros),
-                  today + serve.costMicros <= min(daily, dailyBudgetMicros) else { return false }
-            try db.cachedStatement(sql: "UPDATE campaigns SET spent_micros = spent_micros + ? WHERE id = ?")
-                .execute(arguments: [serve.costMicros, serve.campaign.rawValue])
-            try db.cachedStatement(sql: """
-                INSERT INTO campaign_days (campaign_id, day, spent_micros, served) VALUES (?, ?, ?, 1)
-                ON CONFLICT (campaign_id, day) DO UPDATE SET spent_micros = spent_micros + excluded.spent_micros, served = served + 1
-                """).execute(arguments: [serve.campaign.rawValue, serve.day, serve.costMicros])
-            try db.cachedStatement(sql: """
-                INSERT INTO ad_serves (token, viewer_id, campaign_id, advertiser_id, creative_id, slot, price_cpm_micros, cost_micros, served_at, day)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """).execute(arguments: [serve.token, serve.viewer.rawValue, serve.campaign.rawValue, serve.advertiser.rawValue,
-                                         serve.creative.rawValue, serve.slot, serve.priceCPMMicros, serve.costMicros, serve.at.seconds, serve.day])
-            return true
+    public func reserve(_ serves: [(serve: AdServe, dailyBudgetMicros: Int64, totalBudgetMicros: Int64)]) async throws -> [Bool] {
+        guard !serves.isEmpty else { return [] }
+        return try await write("reserve ads' cost") { db in
+            try serves.map { item in try Self.reserve(db, item.serve, dailyBudgetMicros: item.dailyBudgetMicros, totalBudgetMicros: item.totalBudgetMicros) }
         }
+    }
+
+    private static func reserve(_ db: Database, _ serve: AdServe, dailyBudgetMicros: Int64, totalBudgetMicros: Int64) throws -> Bool {
+        // Budgets as stored now, not as the selector saw them: another node may have spent meanwhile.
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: """
+            SELECT c.spent_micros, c.total_budget_micros, c.daily_budget_micros, coalesce(d.spent_micros, 0)
+            FROM campaigns c LEFT JOIN campaign_days d ON d.campaign_id = c.id AND d.day = ? WHERE c.id = ?
+            """), arguments: [serve.day, serve.campaign.rawValue]) else {
+            throw StoreError(.unknownCampaign, "no campaign \(serve.campaign)")
+        }
+        let spent: Int64 = row[0], total: Int64 = row[1], daily: Int64 = row[2], today: Int64 = row[3]
+        guard spent + serve.costMicros <= min(total, totalBudgetMicros),
+              today + serve.costMicros <= min(daily, dailyBudgetMicros) else { return false }
+        try db.cachedStatement(sql: "UPDATE campaigns SET spent_micros = spent_micros + ? WHERE id = ?")
+            .execute(arguments: [serve.costMicros, serve.campaign.rawValue])
+        try db.cachedStatement(sql: """
+            INSERT INTO campaign_days (campaign_id, day, spent_micros, served) VALUES (?, ?, ?, 1)
+            ON CONFLICT (campaign_id, day) DO UPDATE SET spent_micros = spent_micros + excluded.spent_micros, served = served + 1
+            """).execute(arguments: [serve.campaign.rawValue, serve.day, serve.costMicros])
+        try db.cachedStatement(sql: """
+            INSERT INTO ad_serves (token, viewer_id, campaign_id, advertiser_id, creative_id, slot, price_cpm_micros, cost_micros, served_at, day)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """).execute(arguments: [serve.token, serve.viewer.rawValue, serve.campaign.rawValue, serve.advertiser.rawValue,
+                                     serve.creative.rawValue, serve.slot, serve.priceCPMMicros, serve.costMicros, serve.at.seconds, serve.day])
+        return true
     }
 
     public func recordAdEvent(token: String, type: AdEventType, at now: Timestamp) async throws -> AdEventOutcome {

@@ -62,11 +62,12 @@ import Testing
             try await store.loadInventory(advertisers: advertisers, campaigns: campaigns, creatives: creatives)
             var accepted = 0
             for n in 0..<10 {
-                if try await store.reserve(serve("t\(n)", cost: 250, at: day + Int64(n)), dailyBudgetMicros: 600, totalBudgetMicros: 1_000) { accepted += 1 }
+                if try await store.reserve([(serve("t\(n)", cost: 250, at: day + Int64(n)), 600, 1_000)]) == [true] { accepted += 1 }
             }
             #expect(accepted == 2)                                    // 500 of a 600 daily budget
-            #expect(try await store.reserve(serve("next-day", cost: 250, at: day + 86_400), dailyBudgetMicros: 600, totalBudgetMicros: 1_000))
-            #expect(!(try await store.reserve(serve("over-total", cost: 300, at: day + 86_401), dailyBudgetMicros: 600, totalBudgetMicros: 1_000)))
+            // Several in one transaction, each judged on the spend before it.
+            #expect(try await store.reserve([(serve("next-day", cost: 250, at: day + 86_400), 600, 1_000),
+                                             (serve("over-total", cost: 300, at: day + 86_401), 600, 1_000)]) == [true, false])
             let counters = try await store.campaignCounters(day: AdServe.day(of: day))
             #expect(counters[CampaignID(rawValue: "morning")!]?.spentToday == 500 && counters[CampaignID(rawValue: "morning")!]?.spentTotal == 750)
             // Lowering the total below what was spent is refused.
