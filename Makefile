@@ -12,8 +12,9 @@ build: bootstrap
 	$(SWIFT) build -c $(CONFIGURATION) --product statusctl
 
 # The main job on the embedded default (SQLite and blob files under var/): render the fixture media,
-# import the demo users, publish a text, a photo and a video post, show a contact's feed, purge what
-# has expired, and check the files against the database.
+# import the demo users, publish a text, a photo and a video post, load the demo ad manifest, show
+# a contact's feed, simulate a day of ad requests (var/ads-simulation.svg), purge what has
+# expired, and check the files against the database.
 run: build
 	@mkdir -p var/renditions
 	$(STATUSCTL) version
@@ -24,7 +25,9 @@ run: build
 	$(STATUSCTL) post --author amal --text "$$(cat fixtures/text/article-ar.txt)" --background "#075E54" --font 3 --data var
 	$(STATUSCTL) post --author badr --media fixtures/images/jpeg-orientation-6.jpg --caption "From the roof" --data var
 	$(STATUSCTL) post --author dina --media fixtures/video/mp4-h264-aac.mp4 --data var
+	$(STATUSCTL) ads load fixtures/ads/demo.json --data var
 	$(STATUSCTL) feed --viewer chen --data var --format table
+	$(STATUSCTL) ads simulate --requests 20000 --data var --out var/ads-simulation.svg --format table
 	$(STATUSCTL) purge --data var
 	$(STATUSCTL) reconcile --data var
 

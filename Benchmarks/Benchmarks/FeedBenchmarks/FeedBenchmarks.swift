@@ -12,6 +12,8 @@
 //                                 log (one indexed read), then answer from the in-memory FeedIndex;
 //   - "feed: engine, index, with a writer"  the same while another store keeps toggling a mute
 //                                 (durable transactions back to back), so answers replay entries;
+//   - "feed: engine, index, with ads"  Engine.feedWithAds: the feed, ad selection among 1,000
+//                                 campaigns, and the feed's ads reserved in one durable transaction;
 //   - "feed: index alone"         FeedIndex.feed without the catch-up read;
 //   - "feed: engine, per request" Engine.feed reading the viewer's neighbourhood from SQLite;
 //   - "feed: full load of the index" store.feedWorld() and FeedIndex(world): a server's first feed;
@@ -60,6 +62,19 @@ let benchmarks: @Sendable () -> Void = {
         return fixture
     } teardown: {
         Writer.stopAll()
+    }
+
+    // Feed plus ads as the feed service gets it: the feed, then selection among 1,000 campaigns and
+    // one durable transaction reserving the feed's ads (when it gets any).
+    Benchmark("feed: engine, index, with ads", configuration: configuration) { (benchmark: Benchmark, fixture: FeedFixture) in
+        for _ in benchmark.scaledIterations {
+            blackHole(try await fixture.engine.feedWithAds(for: fixture.nextViewer(), at: moment))
+        }
+    } setup: { () async throws -> FeedFixture in
+        let fixture = try await Population.shared.fixture(mode: .index)
+        try await Population.shared.loadAds(into: fixture.engine)
+        try await fixture.engine.warmFeedIndex()
+        return fixture
     }
 
     Benchmark("feed: index alone", configuration: configuration) { (benchmark: Benchmark, fixture: FeedFixture) in
@@ -162,6 +177,32 @@ actor Population {
         }
         seeded = base
         return base
+    }
+
+    /// 1,000 campaigns of 300 advertisers with budgets no benchmark run exhausts, broad targeting,
+    /// loaded once (the fixture photo as every creative's files).
+    func loadAds(into engine: Engine) async throws {
+        guard try await engine.store.storedInventory().campaigns.isEmpty else { return }
+        let photo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("fixtures/ads/latte.jpg")
+        let bytes = Array(try Data(contentsOf: photo))
+        var random = SplitMix64(seed: 5)
+        let advertisers = (0..<300).map { Advertiser(id: AdvertiserID(rawValue: "adv\($0)")!, name: "Advertiser \($0)", chat: "shop\($0)") }
+        var campaigns: [Campaign] = [], creatives: [CreativeUpload] = []
+        for n in 0..<1_000 {
+            let countries = ["EG", "SA", "AE", "MA", "BR", "IN", "ID", "NG", "DE", "GB", "MX", "TR"]
+            let targeting = Targeting(countries: random.next() % 2 == 0 ? [] : [countries[Int(random.next() % 12)], countries[Int(random.next() % 12)]],
+                                      ages: random.next() % 2 == 0 ? nil : 18...(30 + Int(random.next() % 40)))
+            let id = CampaignID(rawValue: "camp\(n)")!
+            campaigns.append(Campaign(id: id, advertiser: advertisers[n % 300].id, bidCPMMicros: Int64(500 + random.next() % 4_500) * 1_000,
+                                      dailyBudgetMicros: 1_000_000_000_000, totalBudgetMicros: 1_000_000_000_000,
+                                      start: moment + -86_400, end: moment + 30 * 86_400, targeting: targeting, pacing: .asap))
+            creatives.append(CreativeUpload(
+                creative: Creative(id: CreativeID(rawValue: "cr\(n)")!, campaign: id, media: "latte.jpg", headline: "Ad \(n)", callToAction: .message),
+                kind: .image, media: MediaSummary(format: "jpeg", width: 72, height: 96),
+                files: BlobRole.allCases.map { BlobUpload(role: $0, contentType: "image/jpeg", content: .bytes(bytes), width: 72, height: 96) }))
+        }
+        try await engine.store.loadInventory(advertisers: advertisers, campaigns: campaigns, creatives: creatives)
     }
 
     func fixture(mode: FeedMode) async throws -> FeedFixture {
