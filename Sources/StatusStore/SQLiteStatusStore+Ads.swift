@@ -8,29 +8,7 @@ extension SQLiteStatusStore {
     public func loadInventory(advertisers: [Advertiser], campaigns: [Campaign], creatives: [CreativeUpload]) async throws {
         // Files first, as for a post: temporary file, fsync, rename; then the rows.
         let blobs = self.blobs
-        let staged: [[StagedFile]]
-        do {
-            staged = try await blobs.run {
-                var all: [[StagedFile]] = [], written: [BlobID] = []
-                do {
-                    for upload in creatives {
-                        var files: [StagedFile] = []
-                        for file in upload.files {
-                            let blob = try blobs.store(file.content)
-                            written.append(blob.id)
-                            files.append(StagedFile(upload: file, blob: blob))
-                        }
-                        all.append(files)
-                    }
-                } catch {
-                    throw StagingFailure(written: written, cause: error)
-                }
-                return all
-            }
-        } catch let failure as StagingFailure {
-            try? await removeUnreferenced(failure.written)
-            throw failure.cause
-        }
+        let staged = try await stage(creatives.map(\.files))
         do {
             try await write("load the ad inventory") { db in
                 for advertiser in advertisers {

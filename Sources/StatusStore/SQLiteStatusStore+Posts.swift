@@ -7,23 +7,7 @@ extension SQLiteStatusStore {
             throw StoreError(.unknownUser, "no user \(post.author): import the user before publishing")
         }
         // Files first: temporary file, fsync, rename (on the blob queue). Only then the row.
-        let blobs = self.blobs
-        let files: [StagedFile]
-        do {
-            files = try await blobs.run {
-                var staged: [StagedFile] = []
-                do {
-                    for upload in post.files { staged.append(StagedFile(upload: upload, blob: try blobs.store(upload.content))) }
-                } catch {
-                    throw StagingFailure(written: staged.map(\.blob.id), cause: error)
-                }
-                return staged
-            }
-        } catch let failure as StagingFailure {
-            // Disk full or unwritable half way: take back what was written.
-            try? await removeUnreferenced(failure.written)
-            throw failure.cause
-        }
+        let files = try await stage([post.files])[0]
         do {
             return try await insert(post, files: files)
         } catch {
@@ -53,14 +37,28 @@ extension SQLiteStatusStore {
     public func publish(batch posts: [NewPost]) async throws {
         guard !posts.isEmpty else { return }
         let blobs = self.blobs
-        let staged: [[StagedFile]]
+        let staged = try await stage(posts.map(\.files))
         do {
-            staged = try await blobs.run {
+            try await write("publish posts") { db in
+                for (post, files) in zip(posts, staged) { try Self.insertRow(db, blobs: blobs, post, files: files) }
+            }
+        } catch {
+            try? await removeUnreferenced(staged.flatMap { $0.map(\.blob.id) })
+            throw error
+        }
+    }
+
+    /// Writes every group's files in place (temporary file, fsync, rename) on the blob queue,
+    /// before any row is committed. If one fails, those written are taken back.
+    func stage(_ groups: [[BlobUpload]]) async throws -> [[StagedFile]] {
+        let blobs = self.blobs
+        do {
+            return try await blobs.run {
                 var all: [[StagedFile]] = [], written: [BlobID] = []
                 do {
-                    for post in posts {
+                    for uploads in groups {
                         var files: [StagedFile] = []
-                        for upload in post.files {
+                        for upload in uploads {
                             let blob = try blobs.store(upload.content)
                             if case .stored = upload.content {} else { written.append(blob.id) }
                             files.append(StagedFile(upload: upload, blob: blob))
@@ -75,14 +73,6 @@ extension SQLiteStatusStore {
         } catch let failure as StagingFailure {
             try? await removeUnreferenced(failure.written)
             throw failure.cause
-        }
-        do {
-            try await write("publish posts") { db in
-                for (post, files) in zip(posts, staged) { try Self.insertRow(db, blobs: blobs, post, files: files) }
-            }
-        } catch {
-            try? await removeUnreferenced(staged.flatMap { $0.map(\.blob.id) })
-            throw error
         }
     }
 
