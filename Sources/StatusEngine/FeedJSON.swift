@@ -43,24 +43,33 @@ extension Post {
             members += [("width", .int(media.width)), ("height", .int(media.height))]
             if let duration = media.durationMilliseconds { members.append(("duration_s", .double(Double(duration) / 1000))) }
         }
+        members.append(("renditions", Self.renditionsJSON(blobs, video: kind == .video, size: media.map { ($0.width, $0.height) })))
+        return .object(members)
+    }
+}
+
+extension Post {
+    /// What a viewer is sent of stored files: `display` and `thumb`, and for a video its original
+    /// as `video` (an image's original is never sent), each `{"blob", "type", "bytes", "width",
+    /// "height"}`; `size` stands in for an original's missing width and height.
+    static func renditionsJSON(_ blobs: [BlobRef], video: Bool, size: (Int, Int)?) -> JSONValue {
         var renditions: [(String, JSONValue)] = []
         for blob in blobs {
             let name: String
             switch blob.role {
             case .display, .thumb: name = blob.role.rawValue
-            case .original where kind == .video: name = "video"
+            case .original where video: name = "video"
             case .original: continue
             }
             var file: [(String, JSONValue)] = [("blob", .string(blob.id.rawValue)), ("type", .string(blob.contentType)),
                                                ("bytes", .int(Int(blob.bytes)))]
-            if let width = blob.width ?? (blob.role == .original ? media?.width : nil),
-               let height = blob.height ?? (blob.role == .original ? media?.height : nil) {
+            if let width = blob.width ?? (blob.role == .original ? size?.0 : nil),
+               let height = blob.height ?? (blob.role == .original ? size?.1 : nil) {
                 file += [("width", .int(width)), ("height", .int(height))]
             }
             renditions.append((name, .object(file)))
         }
-        members.append(("renditions", .object(renditions)))
-        return .object(members)
+        return .object(renditions)
     }
 }
 
@@ -123,26 +132,11 @@ extension PlacedAd {
 
     public var json: JSONValue {
         let placement = self.placement
-        var renditions: [(String, JSONValue)] = []
-        for blob in creative.blobs {
-            let name: String
-            switch blob.role {
-            case .display, .thumb: name = blob.role.rawValue
-            case .original where creative.kind == .video: name = "video"
-            case .original: continue
-            }
-            var file: [(String, JSONValue)] = [("blob", .string(blob.id.rawValue)), ("type", .string(blob.contentType)),
-                                               ("bytes", .int(Int(blob.bytes)))]
-            if let width = blob.width ?? (blob.role == .original ? creative.media.width : nil),
-               let height = blob.height ?? (blob.role == .original ? creative.media.height : nil) {
-                file += [("width", .int(width)), ("height", .int(height))]
-            }
-            renditions.append((name, .object(file)))
-        }
         var media: [(String, JSONValue)] = [("id", .string(creative.creative.id.rawValue)), ("kind", .string(creative.kind.rawValue)),
                                             ("width", .int(creative.media.width)), ("height", .int(creative.media.height))]
         if let duration = creative.media.durationMilliseconds { media.append(("duration_s", .double(Double(duration) / 1000))) }
-        media.append(("renditions", .object(renditions)))
+        media.append(("renditions", Post.renditionsJSON(creative.blobs, video: creative.kind == .video,
+                                                        size: (creative.media.width, creative.media.height))))
         let cta: JSONValue
         switch creative.creative.callToAction {
         case .message: cta = .object([("type", .string("message")), ("chat", placement.advertiser.chat.map { .string($0) } ?? .null)])
