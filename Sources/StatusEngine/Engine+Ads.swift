@@ -128,13 +128,7 @@ extension Engine {
                 return FeedPage(feed: feed, ads: [], adsSkipped: nil)
             }
             let snapshot = try await adsCache.snapshot(store: store, policy: policy, at: now)
-            let counters = snapshot.counters
-            let state = try await store.adViewerState(viewer: viewer, since: now + -snapshot.longestCapWindow)
-            let inventory = snapshot.inventory
-            let request = AdRequest(viewer: viewer, audience: AdAudienceMember(user, at: now), adFree: nil,
-                                    organicGroups: feed.groups.count, hiddenAdvertisers: state.hidden,
-                                    recentImpressions: state.served, now: now)
-            let placements = AdSelector.select(request, inventory: inventory, counters: { counters[$0] ?? .zero }, policy: policy)
+            let placements = try await selectAds(user: user, feed: feed, snapshot: snapshot, at: now)
             guard ContinuousClock.now - started <= .milliseconds(configuration.ads.timeBudgetMilliseconds) else {
                 return FeedPage(feed: feed, ads: [], adsSkipped: "time_budget")
             }
@@ -193,10 +187,7 @@ extension Engine {
             return FeedPage(feed: feed, ads: [PlacedAd(placement: placement, creative: creative, token: "")], adsSkipped: nil)
         }
         if let reason = policy.adFreeReason(user, at: now) { return FeedPage(feed: feed, ads: [], adsSkipped: "ad_free:\(reason.rawValue)") }
-        let state = try await store.adViewerState(viewer: viewer, since: now + -snapshot.longestCapWindow)
-        let request = AdRequest(viewer: viewer, audience: AdAudienceMember(user, at: now), adFree: nil, organicGroups: feed.groups.count,
-                                hiddenAdvertisers: state.hidden, recentImpressions: state.served, now: now)
-        let placements = AdSelector.select(request, inventory: snapshot.inventory, counters: { snapshot.counters[$0] ?? .zero }, policy: policy)
+        let placements = try await selectAds(user: user, feed: feed, snapshot: snapshot, at: now)
         return FeedPage(feed: feed, ads: placements.compactMap { placement in
             snapshot.creatives[placement.creative.id].map { PlacedAd(placement: placement, creative: $0, token: "") }
         }, adsSkipped: nil)
@@ -211,6 +202,16 @@ extension Engine {
                                     advertisers: stored.advertisers) { _ in policy.ctrPrior }
         let start = Timestamp(seconds: AdServe.day(of: now) * 86_400)
         return AdSimulation.run(inventory: inventory, policy: policy, start: start, hours: hours, requests: requests, seed: seed)
+    }
+
+    /// The ads the selector places in `feed` for `user` (not ad-free), from the viewer's hidden
+    /// advertisers and recent impressions as stored.
+    private func selectAds(user: User, feed: Feed, snapshot: SharedAdsCache.Snapshot, at now: Timestamp) async throws -> [Placement] {
+        let state = try await store.adViewerState(viewer: user.id, since: now + -snapshot.longestCapWindow)
+        let request = AdRequest(viewer: user.id, audience: AdAudienceMember(user, at: now), adFree: nil, organicGroups: feed.groups.count,
+                                hiddenAdvertisers: state.hidden, recentImpressions: state.served, now: now)
+        return AdSelector.select(request, inventory: snapshot.inventory, counters: { snapshot.counters[$0] ?? .zero },
+                                 policy: configuration.ads.policy)
     }
 
     // MARK: Events and reports

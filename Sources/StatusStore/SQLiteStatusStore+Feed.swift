@@ -148,26 +148,7 @@ extension SQLiteStatusStore {
         }
         let users = ids.map { raw, id in FeedUserRecord(id: id, contacts: contacts[raw] ?? [], blocked: blocks[raw] ?? []) }
 
-        var members: [Int64: [UserID]] = [:]
-        for row in try Row.fetchAll(db, sql: """
-            SELECT a.post_seq, a.member_id FROM post_audience a JOIN posts p ON p.seq = a.post_seq WHERE p.state = 'live'
-            """) {
-            if let id = UserID(rawValue: row[1]) { members[row[0], default: []].append(id) }
-        }
-        var files: [Int64: [BlobRef]] = [:]
-        for row in try Row.fetchAll(db, sql: """
-            SELECT pb.post_seq, pb.role, pb.blob_id, pb.width, pb.height, b.content_type, b.bytes
-            FROM post_blobs pb JOIN blobs b ON b.id = pb.blob_id JOIN posts p ON p.seq = pb.post_seq WHERE p.state = 'live'
-            """) {
-            guard let role = BlobRole(rawValue: row[1]), let blob = BlobID(rawValue: row[2]) else { continue }
-            files[row[0], default: []].append(BlobRef(role: role, id: blob, contentType: row[5], bytes: row[6],
-                                                      width: row[3], height: row[4]))
-        }
-        var posts: [FeedPost] = []
-        for row in try Row.fetchAll(db, sql: "SELECT * FROM posts WHERE state = 'live' ORDER BY seq") {
-            let seq: Int64 = row["seq"]
-            posts.append(FeedPost(seq: seq, post: try post(from: row, members: members[seq] ?? [], files: files[seq] ?? [])))
-        }
+        let posts = try posts(db, rows: try Row.fetchAll(db, sql: "SELECT * FROM posts WHERE state = 'live' ORDER BY seq"))
         var views: [(viewer: UserID, seq: Int64)] = []
         let viewRows = try Row.fetchCursor(db, sql: "SELECT viewer_id, post_seq FROM views")
         while let row = try viewRows.next() {
