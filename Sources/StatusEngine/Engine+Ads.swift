@@ -295,21 +295,22 @@ final class SharedAdsCache: @unchecked Sendable {
     }
 }
 
-/// Event tokens: a random id and an HMAC-SHA256 of it under the configured secret,
-/// `<id>.<signature>` in base64url. The id is what the store keys the served ad by; the
+/// Event tokens: a random id (`t` and 16 random bytes) and an HMAC-SHA256 of it under the
+/// configured secret, `<id>.<signature>` in base64url. The id is what the store keys the served ad by; the
 /// signature lets forged tokens be refused without a lookup.
 public enum AdToken {
     public static func issue(secret: String) -> (id: String, text: String) {
         var random = SystemRandomNumberGenerator()
         let bytes = (0..<16).map { _ in UInt8.random(in: 0...255, using: &random) }
-        let id = base64url(bytes)
+        // The "t" keeps a token from starting with "-", which command lines take for an option.
+        let id = "t" + base64url(bytes)
         return (id, id + "." + signature(id, secret: secret))
     }
 
     /// The token's id if its signature is right.
     public static func verify(_ token: String, secret: String) -> String? {
         let parts = token.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 2, parts[0].count == 22, parts[1].count <= 64 else { return nil }
+        guard parts.count == 2, parts[0].count == 23, parts[0].first == "t", parts[1].count <= 64 else { return nil }
         let id = String(parts[0])
         // Only the canonical spelling: base64 leaves spare bits in the last character.
         guard let given = unbase64url(String(parts[1])), base64url(Array(given)) == parts[1] else { return nil }
