@@ -114,6 +114,50 @@ public struct AdServe: Hashable, Sendable {
     }
 }
 
+/// An ad to charge: the serve, the budgets it may not take its campaign past (the allowance
+/// pacing gives today, the lifetime budget) and the frequency caps it may not break for its
+/// viewer, all re-checked against what is stored when it is charged.
+public struct AdReservation: Hashable, Sendable {
+    public var serve: AdServe
+    public var dailyBudgetMicros: Int64
+    public var totalBudgetMicros: Int64
+    public var frequencyCaps: [FrequencyCap]
+
+    public init(serve: AdServe, dailyBudgetMicros: Int64, totalBudgetMicros: Int64, frequencyCaps: [FrequencyCap] = []) {
+        self.serve = serve
+        self.dailyBudgetMicros = dailyBudgetMicros
+        self.totalBudgetMicros = totalBudgetMicros
+        self.frequencyCaps = frequencyCaps
+    }
+}
+
+/// What ad selection reads of a viewer: the profile targeting may use (no contacts), the
+/// advertisers they hid or blocked, and the ads served to them lately.
+public struct AdViewer: Hashable, Sendable {
+    /// The user with empty contact, block and privacy lists.
+    public var profile: User
+    public var hidden: Set<AdvertiserID>
+    public var served: [ServedImpression]
+
+    public init(profile: User, hidden: Set<AdvertiserID>, served: [ServedImpression]) {
+        self.profile = profile
+        self.hidden = hidden
+        self.served = served
+    }
+}
+
+/// The campaigns' counters as read at a mark: all of them, or those changed since an earlier mark.
+public struct CounterReading: Sendable {
+    public var counters: [CampaignID: CampaignCounters]
+    /// Pass it back to read only what changed after this reading.
+    public var mark: Int64
+
+    public init(counters: [CampaignID: CampaignCounters], mark: Int64) {
+        self.counters = counters
+        self.mark = mark
+    }
+}
+
 /// What a viewer did with an ad.
 public enum AdEventType: String, Hashable, Sendable, CaseIterable {
     /// The ad was on screen.
@@ -133,6 +177,30 @@ public enum AdEventOutcome: String, Hashable, Sendable {
     case alreadyCounted = "already_counted"
 }
 
+/// A click-to-chat conversation start: the chat a click on a `message` ad opens.
+public struct ConversationStart: Hashable, Sendable {
+    public var advertiser: AdvertiserID
+    /// The business's chat handle.
+    public var chat: String
+
+    public init(advertiser: AdvertiserID, chat: String) {
+        self.advertiser = advertiser
+        self.chat = chat
+    }
+}
+
+/// What recording an event did, with the conversation a click on a `message` ad starts
+/// (recorded once, with the click).
+public struct AdEventReceipt: Hashable, Sendable {
+    public var outcome: AdEventOutcome
+    public var conversation: ConversationStart?
+
+    public init(outcome: AdEventOutcome, conversation: ConversationStart? = nil) {
+        self.outcome = outcome
+        self.conversation = conversation
+    }
+}
+
 /// One row of the ads report: a creative on a UTC day.
 public struct AdReportRow: Hashable, Sendable {
     /// `YYYY-MM-DD`.
@@ -143,8 +211,11 @@ public struct AdReportRow: Hashable, Sendable {
     public var impressions: Int
     public var clicks: Int
     public var spendMicros: Int64
+    /// Click-to-chat conversations started (clicks on `message` ads).
+    public var conversations: Int
 
-    public init(day: String, campaign: CampaignID, creative: CreativeID, served: Int, impressions: Int, clicks: Int, spendMicros: Int64) {
+    public init(day: String, campaign: CampaignID, creative: CreativeID, served: Int, impressions: Int, clicks: Int, spendMicros: Int64,
+                conversations: Int = 0) {
         self.day = day
         self.campaign = campaign
         self.creative = creative
@@ -152,6 +223,7 @@ public struct AdReportRow: Hashable, Sendable {
         self.impressions = impressions
         self.clicks = clicks
         self.spendMicros = spendMicros
+        self.conversations = conversations
     }
 
     /// Clicks per impression (0 without impressions).
@@ -169,16 +241,22 @@ public protocol AdStorage: Sendable {
     func adInventoryVersion() async throws -> Int64
     /// Pauses or resumes a campaign; `unknown` for a campaign not loaded.
     func setCampaignActive(_ id: CampaignID, active: Bool) async throws -> Campaign
-    /// Spend, impressions and clicks per campaign: `spentToday` for `day`, the rest over all time.
-    func campaignCounters(day: Int64) async throws -> [CampaignID: CampaignCounters]
-    /// The advertisers `viewer` hid or blocked, and the ads served to them since `since`.
-    func adViewerState(viewer: UserID, since: Timestamp) async throws -> (hidden: Set<AdvertiserID>, served: [ServedImpression])
+    /// Spend, impressions and clicks per campaign: `spentToday` for `day`, the rest over all
+    /// time. With `after` (a reading's mark), only the campaigns whose counters changed since.
+    func campaignCounters(day: Int64, after: Int64?) async throws -> CounterReading
+    /// The viewer as ad selection sees them, with the ads served to them since `since`; nil for
+    /// an unknown user.
+    func adViewer(_ viewer: UserID, since: Timestamp) async throws -> AdViewer?
     /// Charges each ad's cost to its campaign and records it as served, all in one transaction
     /// (a feed's ads together), each only if neither its day's budget (at most `dailyBudgetMicros`)
-    /// nor its total would be exceeded; false for those refused (nothing written for them).
-    func reserve(_ serves: [(serve: AdServe, dailyBudgetMicros: Int64, totalBudgetMicros: Int64)]) async throws -> [Bool]
-    /// Counts an event for a served ad once. `unknown` when no ad was served with `token`.
-    func recordAdEvent(token: String, type: AdEventType, at now: Timestamp) async throws -> AdEventOutcome
+    /// nor its total would be exceeded and none of its frequency caps is reached for the viewer
+    /// (counting the ads stored and those before it in the list); false for those refused
+    /// (nothing written for them). The commit survives a crash of the process at once, a power
+    /// cut from the next durable commit.
+    func reserve(_ reservations: [AdReservation]) async throws -> [Bool]
+    /// Counts an event for a served ad once; a click on a `message` ad also records a
+    /// click-to-chat conversation start. `unknownToken` when no ad was served with `token`.
+    func recordAdEvent(token: String, type: AdEventType, at now: Timestamp) async throws -> AdEventReceipt
     /// One row per creative per day with anything served in `days` (UTC day numbers).
     func adReport(days: ClosedRange<Int64>) async throws -> [AdReportRow]
 }

@@ -119,42 +119,45 @@ extension Engine {
         let feed = try await feed(for: viewer, at: now)
         let started = ContinuousClock.now
         do {
-            guard let user = try await store.user(viewer) else { throw StoreError(.unknownUser, "no user \(viewer)") }
             let policy = configuration.ads.policy
-            if let reason = policy.adFreeReason(user, at: now) {
+            let snapshot = try await adsCache.snapshot(store: store, policy: policy, at: now)
+            guard let state = try await store.adViewer(viewer, since: now + -snapshot.longestCapWindow) else {
+                throw StoreError(.unknownUser, "no user \(viewer)")
+            }
+            if let reason = policy.adFreeReason(state.profile, at: now) {
                 return FeedPage(feed: feed, ads: [], adsSkipped: "ad_free:\(reason.rawValue)")
             }
             guard !InsertionPolicy.positions(groups: feed.groups.count, policy: policy).isEmpty else {
                 return FeedPage(feed: feed, ads: [], adsSkipped: nil)
             }
-            let snapshot = try await adsCache.snapshot(store: store, policy: policy, at: now)
-            let placements = try await selectAds(user: user, feed: feed, snapshot: snapshot, at: now)
+            let placements = selectAds(state, feed: feed, snapshot: snapshot, at: now)
             guard ContinuousClock.now - started <= .milliseconds(configuration.ads.timeBudgetMilliseconds) else {
                 return FeedPage(feed: feed, ads: [], adsSkipped: "time_budget")
             }
-            let creatives = snapshot.creatives
-            var chosen: [(placement: Placement, creative: StoredCreative, token: String)] = []
-            var serves: [(serve: AdServe, dailyBudgetMicros: Int64, totalBudgetMicros: Int64)] = []
+            var chosen: [PlacedAd] = []
+            var reservations: [AdReservation] = []
             for placement in placements {
-                guard let creative = creatives[placement.creative.id] else { continue }
+                guard let creative = snapshot.creatives[placement.creative.id] else { continue }
                 let token = AdToken.issue(secret: configuration.ads.tokenSecret)
-                chosen.append((placement, creative, token.text))
-                serves.append((AdServe(token: token.id, viewer: viewer, campaign: placement.campaign.id,
-                                       advertiser: placement.campaign.advertiser, creative: placement.creative.id, slot: placement.slot,
-                                       priceCPMMicros: placement.auction.priceCPMMicros, costMicros: placement.costMicros, at: now),
-                               min(placement.campaign.dailyBudgetMicros, placement.allowance), placement.campaign.totalBudgetMicros))
+                chosen.append(PlacedAd(placement: placement, creative: creative, token: token.text))
+                reservations.append(AdReservation(
+                    serve: AdServe(token: token.id, viewer: viewer, campaign: placement.campaign.id, advertiser: placement.campaign.advertiser,
+                                   creative: placement.creative.id, slot: placement.slot, priceCPMMicros: placement.auction.priceCPMMicros,
+                                   costMicros: placement.costMicros, at: now),
+                    dailyBudgetMicros: min(placement.campaign.dailyBudgetMicros, placement.allowance),
+                    totalBudgetMicros: placement.campaign.totalBudgetMicros,
+                    frequencyCaps: placement.campaign.frequencyCaps))
             }
-            // The feed's ads charged together, atomically, against the budgets as stored now;
-            // each refused if its budget moved meanwhile.
-            let reserved = try await store.reserve(serves)
+            // The feed's ads charged together, atomically, against the budgets and caps as stored
+            // now; each refused if another process spent or served meanwhile.
+            let reserved = try await store.reserve(reservations)
             var ads: [PlacedAd] = []
-            for (item, (ok, serve)) in zip(chosen, zip(reserved, serves)) {
+            for (ad, (ok, reservation)) in zip(chosen, zip(reserved, reservations)) {
                 if ok {
-                    adsCache.charged(item.placement.campaign.id, cost: item.placement.costMicros, day: serve.serve.day)
-                    ads.append(PlacedAd(placement: item.placement, creative: item.creative, token: item.token))
+                    snapshot.counters.charged(ad.placement.campaign.id, cost: ad.placement.costMicros, day: reservation.serve.day)
+                    ads.append(ad)
                 } else {
-                    // Another process spent it: read the counters again next time.
-                    adsCache.invalidateCounters()
+                    snapshot.counters.invalidate()
                 }
             }
             return FeedPage(feed: feed, ads: ads, adsSkipped: nil)
@@ -168,9 +171,11 @@ extension Engine {
     /// short feed); without, the ads the auction would pick. Preview ads carry no event token.
     public func previewAds(for viewer: UserID, creative forced: CreativeID?, at now: Timestamp) async throws -> FeedPage {
         let feed = try await feed(for: viewer, at: now)
-        guard let user = try await store.user(viewer) else { throw StoreError(.unknownUser, "no user \(viewer)") }
         let policy = configuration.ads.policy
         let snapshot = try await adsCache.snapshot(store: store, policy: policy, at: now)
+        guard let state = try await store.adViewer(viewer, since: now + -snapshot.longestCapWindow) else {
+            throw StoreError(.unknownUser, "no user \(viewer)")
+        }
         if let forced {
             guard let creative = snapshot.creatives[forced] else { throw StoreError(.invalid, "no creative \(forced)") }
             guard let campaign = snapshot.inventory.index.campaigns.first(where: { $0.id == creative.creative.campaign }),
@@ -180,14 +185,14 @@ extension Engine {
             let candidate = Auction.Candidate(campaign: campaign.id, advertiser: campaign.advertiser, bidCPMMicros: campaign.bidCPMMicros,
                                               predictedCTR: policy.ctrPrior)
             let position = InsertionPolicy.positions(groups: feed.groups.count, policy: policy).first ?? feed.groups.count
-            let counters = snapshot.counters[campaign.id] ?? .zero
+            let counters = snapshot.counters[campaign.id]
             let placement = Placement(position: position, slot: 0, campaign: campaign, creative: creative.creative, advertiser: advertiser,
                                       auction: Auction.Outcome(winner: candidate, runnerUp: nil, priceCPMMicros: 0, ranking: [candidate]),
                                       costMicros: 0, spentToday: counters.spentToday, allowance: policy.dailyAllowance(campaign, at: now))
             return FeedPage(feed: feed, ads: [PlacedAd(placement: placement, creative: creative, token: "")], adsSkipped: nil)
         }
-        if let reason = policy.adFreeReason(user, at: now) { return FeedPage(feed: feed, ads: [], adsSkipped: "ad_free:\(reason.rawValue)") }
-        let placements = try await selectAds(user: user, feed: feed, snapshot: snapshot, at: now)
+        if let reason = policy.adFreeReason(state.profile, at: now) { return FeedPage(feed: feed, ads: [], adsSkipped: "ad_free:\(reason.rawValue)") }
+        let placements = selectAds(state, feed: feed, snapshot: snapshot, at: now)
         return FeedPage(feed: feed, ads: placements.compactMap { placement in
             snapshot.creatives[placement.creative.id].map { PlacedAd(placement: placement, creative: $0, token: "") }
         }, adsSkipped: nil)
@@ -204,20 +209,19 @@ extension Engine {
         return AdSimulation.run(inventory: inventory, policy: policy, start: start, hours: hours, requests: requests, seed: seed)
     }
 
-    /// The ads the selector places in `feed` for `user` (not ad-free), from the viewer's hidden
+    /// The ads the selector places in `feed` for a viewer who is not ad-free, from their hidden
     /// advertisers and recent impressions as stored.
-    private func selectAds(user: User, feed: Feed, snapshot: SharedAdsCache.Snapshot, at now: Timestamp) async throws -> [Placement] {
-        let state = try await store.adViewerState(viewer: user.id, since: now + -snapshot.longestCapWindow)
-        let request = AdRequest(viewer: user.id, audience: AdAudienceMember(user, at: now), adFree: nil, organicGroups: feed.groups.count,
-                                hiddenAdvertisers: state.hidden, recentImpressions: state.served, now: now)
-        return AdSelector.select(request, inventory: snapshot.inventory, counters: { snapshot.counters[$0] ?? .zero },
-                                 policy: configuration.ads.policy)
+    private func selectAds(_ viewer: AdViewer, feed: Feed, snapshot: SharedAdsCache.Snapshot, at now: Timestamp) -> [Placement] {
+        let request = AdRequest(viewer: viewer.profile.id, audience: AdAudienceMember(viewer.profile, at: now), adFree: nil,
+                                organicGroups: feed.groups.count, hiddenAdvertisers: viewer.hidden, recentImpressions: viewer.served, now: now)
+        let counters = snapshot.counters
+        return AdSelector.select(request, inventory: snapshot.inventory, counters: { counters[$0] }, policy: configuration.ads.policy)
     }
 
     // MARK: Events and reports
 
     /// Counts an ad event once. Forged or unknown tokens are `unknown_token`.
-    public func recordAdEvent(token: String, type: AdEventType, at now: Timestamp) async throws -> AdEventOutcome {
+    public func recordAdEvent(token: String, type: AdEventType, at now: Timestamp) async throws -> AdEventReceipt {
         guard let id = AdToken.verify(token, secret: configuration.ads.tokenSecret) else {
             throw StoreError(.unknownToken, "the token is malformed or its signature is wrong")
         }
@@ -231,9 +235,10 @@ extension Engine {
 }
 
 /// What serving reads of the inventory, kept between feeds: the targeting index (rebuilt when
-/// the store's inventory version changes) and the campaigns' counters (re-read every second, on
-/// a new day, or when a reservation was refused, and advanced by this process's own charges).
-/// Budgets stay exact whatever the counters say: every charge is re-checked in the store.
+/// the store's inventory version changes) and the campaigns' counters (those changed since the
+/// last reading re-read every second, all of them on a new day, and advanced by this process's
+/// own charges). Budgets and caps stay exact whatever the counters say: every charge is
+/// re-checked in the store.
 final class SharedAdsCache: @unchecked Sendable {
     // @unchecked: `current` is only touched under `lock`.
     struct Snapshot: Sendable {
@@ -241,9 +246,7 @@ final class SharedAdsCache: @unchecked Sendable {
         var inventory: AdInventory
         var creatives: [CreativeID: StoredCreative]
         var longestCapWindow: Int64
-        var counters: [CampaignID: CampaignCounters]
-        var day: Int64
-        var countersRead: ContinuousClock.Instant
+        var counters: CounterTable
     }
 
     static let countersMaxAge = Duration.seconds(1)
@@ -253,45 +256,93 @@ final class SharedAdsCache: @unchecked Sendable {
     func snapshot(store: any StatusStorage, policy: AdsPolicy, at now: Timestamp) async throws -> Snapshot {
         let version = try await store.adInventoryVersion()
         let day = AdServe.day(of: now)
-        let held = lock.withLock { current }
-        if var snapshot = held, snapshot.version == version {
-            if snapshot.day != day || ContinuousClock.now - snapshot.countersRead > Self.countersMaxAge {
-                snapshot.counters = try await store.campaignCounters(day: day)
-                snapshot.day = day
-                snapshot.countersRead = .now
-                lock.withLock { if current?.version == version { current = snapshot } }
+        if let snapshot = lock.withLock({ current }), snapshot.version == version {
+            switch snapshot.counters.due(day: day) {
+            case .none: break
+            case .all: snapshot.counters.replace(try await store.campaignCounters(day: day, after: nil), day: day)
+            case .changed(let mark): snapshot.counters.merge(try await store.campaignCounters(day: day, after: mark), day: day)
             }
             return snapshot
         }
         let stored = try await store.storedInventory()
-        let counters = try await store.campaignCounters(day: day)
+        let reading = try await store.campaignCounters(day: day, after: nil)
         let inventory = AdInventory(campaigns: stored.campaigns, creatives: stored.creatives.map(\.creative),
                                     advertisers: stored.advertisers) { id in
-            let c = counters[id] ?? .zero
+            let c = reading.counters[id] ?? .zero
             return Auction.predictedCTR(clicks: c.clicks, impressions: c.impressions, prior: policy.ctrPrior, strength: policy.ctrPriorStrength)
         }
         let snapshot = Snapshot(
             version: version, inventory: inventory,
             creatives: Dictionary(stored.creatives.map { ($0.creative.id, $0) }, uniquingKeysWith: { a, _ in a }),
             longestCapWindow: stored.campaigns.flatMap(\.frequencyCaps).map(\.windowSeconds).max() ?? 0,
-            counters: counters, day: day, countersRead: .now)
+            counters: CounterTable(reading, day: day))
         lock.withLock { current = snapshot }
         return snapshot
     }
 
-    /// This process charged `cost` to `campaign`.
-    func charged(_ campaign: CampaignID, cost: Int64, day: Int64) {
-        lock.withLock {
-            guard current?.day == day else { return }
-            var counters = current?.counters[campaign] ?? .zero
-            counters.spentToday += cost
-            counters.spentTotal += cost
-            current?.counters[campaign] = counters
-        }
-    }
+    /// Each campaign's counters, shared by every feed served from one snapshot: a class, so that
+    /// a charge updates one entry in place instead of copying the table.
+    final class CounterTable: @unchecked Sendable {
+        // @unchecked: every field is only touched under `lock`.
+        enum Due { case none, all, changed(after: Int64) }
 
-    func invalidateCounters() {
-        lock.withLock { current?.countersRead = .now - .seconds(3_600) }
+        private let lock = NSLock()
+        private var values: [CampaignID: CampaignCounters]
+        private var day: Int64
+        private var mark: Int64
+        private var readAt: ContinuousClock.Instant
+
+        init(_ reading: CounterReading, day: Int64) {
+            values = reading.counters
+            self.day = day
+            mark = reading.mark
+            readAt = .now
+        }
+
+        subscript(campaign: CampaignID) -> CampaignCounters {
+            lock.withLock { values[campaign] ?? .zero }
+        }
+
+        /// What to read now, if anything; claims the read, so that concurrent feeds do not all do it.
+        func due(day: Int64) -> Due {
+            lock.withLock {
+                if day != self.day { return .all }
+                guard ContinuousClock.now - readAt > SharedAdsCache.countersMaxAge else { return .none }
+                readAt = .now
+                return .changed(after: mark)
+            }
+        }
+
+        func replace(_ reading: CounterReading, day: Int64) {
+            lock.withLock {
+                values = reading.counters
+                self.day = day
+                mark = reading.mark
+                readAt = .now
+            }
+        }
+
+        func merge(_ reading: CounterReading, day: Int64) {
+            lock.withLock {
+                guard day == self.day, reading.mark >= mark else { return }
+                values.merge(reading.counters) { _, new in new }
+                mark = reading.mark
+            }
+        }
+
+        /// This process charged `cost` to `campaign`.
+        func charged(_ campaign: CampaignID, cost: Int64, day: Int64) {
+            lock.withLock {
+                guard day == self.day else { return }
+                values[campaign, default: .zero].spentToday += cost
+                values[campaign, default: .zero].spentTotal += cost
+            }
+        }
+
+        /// Another process spent what this one thought was left: read the changes on the next feed.
+        func invalidate() {
+            lock.withLock { readAt = .now - .seconds(3_600) }
+        }
     }
 }
 

@@ -178,12 +178,40 @@ extension Campaign {
 }
 
 extension AdReportRow {
-    /// `{"day", "campaign", "creative", "served", "impressions", "clicks", "ctr", "spend_micros"}`.
+    /// The report's columns: `day`, `campaign`, `creative`, `served`, `impressions`, `clicks`,
+    /// `ctr`, `spend_micros`, then `conversations` (click-to-chat starts).
+    public static let columns = ["day", "campaign", "creative", "served", "impressions", "clicks", "ctr", "spend_micros", "conversations"]
+
+    /// An object with ``columns`` as keys.
     public var json: JSONValue {
         .object([
             ("day", .string(day)), ("campaign", .string(campaign.rawValue)), ("creative", .string(creative.rawValue)),
             ("served", .int(served)), ("impressions", .int(impressions)), ("clicks", .int(clicks)),
             ("ctr", .double((ctr * 10_000).rounded() / 10_000)), ("spend_micros", .int(Int(spendMicros))),
+            ("conversations", .int(conversations)),
         ])
+    }
+
+    /// A CSV header row and one line per row (ids are plain tokens, so nothing needs quoting).
+    public static func csv(_ rows: [AdReportRow]) -> String {
+        var text = columns.joined(separator: ",") + "\n"
+        for row in rows {
+            text += "\(row.day),\(row.campaign),\(row.creative),\(row.served),\(row.impressions),\(row.clicks),"
+                + "\(String(format: "%.4f", row.ctr)),\(row.spendMicros),\(row.conversations)\n"
+        }
+        return text
+    }
+}
+
+extension AdEventReceipt {
+    /// `{"outcome": "recorded"|"already_counted", "type", "conversation": {"advertiser", "chat"}}`,
+    /// the conversation only for a click on a message ad.
+    public func json(type: AdEventType) -> JSONValue {
+        var fields: [(String, JSONValue)] = [("outcome", .string(outcome.rawValue)), ("type", .string(type.rawValue))]
+        if let conversation {
+            fields.append(("conversation", .object([("advertiser", .string(conversation.advertiser.rawValue)),
+                                                    ("chat", .string(conversation.chat))])))
+        }
+        return .object(fields)
     }
 }

@@ -160,22 +160,30 @@ extension SQLiteStatusStore {
 
     // MARK: Serving
 
-    public func campaignCounters(day: Int64) async throws -> [CampaignID: CampaignCounters] {
+    public func campaignCounters(day: Int64, after: Int64?) async throws -> CounterReading {
         try await read("read the campaign counters") { db in
+            let mark = try Int64.fetchOne(db.cachedStatement(sql: "SELECT counters_seq FROM ad_inventory_version WHERE id = 1")) ?? 0
+            if let after, after == mark { return CounterReading(counters: [:], mark: mark) }
             var counters: [CampaignID: CampaignCounters] = [:]
-            for row in try Row.fetchAll(db, sql: """
+            let rows = try Row.fetchCursor(db.cachedStatement(sql: """
                 SELECT c.id, c.spent_micros, coalesce(d.spent_micros, 0), c.impressions, c.clicks
                 FROM campaigns c LEFT JOIN campaign_days d ON d.campaign_id = c.id AND d.day = ?
-                """, arguments: [day]) {
+                WHERE c.counters_seq > ?
+                """), arguments: [day, after ?? -1])
+            while let row = try rows.next() {
                 guard let id = CampaignID(rawValue: row[0]) else { continue }
                 counters[id] = CampaignCounters(spentToday: row[2], spentTotal: row[1], impressions: row[3], clicks: row[4])
             }
-            return counters
+            return CounterReading(counters: counters, mark: mark)
         }
     }
 
-    public func adViewerState(viewer: UserID, since: Timestamp) async throws -> (hidden: Set<AdvertiserID>, served: [ServedImpression]) {
+    public func adViewer(_ viewer: UserID, since: Timestamp) async throws -> AdViewer? {
         try await read("read the viewer's ads") { db in
+            guard let row = try Row.fetchOne(db.cachedStatement(sql: """
+                SELECT country, language, birth_year, ads, read_receipts FROM users WHERE id = ?
+                """), arguments: [viewer.rawValue]) else { return nil }
+            let profile = User(id: viewer, country: row[0], language: row[1], birthYear: row[2], ads: row[3], readReceipts: row[4])
             let hidden = Set(try String.fetchAll(db.cachedStatement(sql: "SELECT advertiser_id FROM hidden_advertisers WHERE viewer_id = ?"),
                                                  arguments: [viewer.rawValue]).compactMap(AdvertiserID.init(rawValue:)))
             let served = try Row.fetchAll(db.cachedStatement(sql: """
@@ -184,19 +192,25 @@ extension SQLiteStatusStore {
                     guard let campaign = CampaignID(rawValue: row[0]), let advertiser = AdvertiserID(rawValue: row[1]) else { return nil }
                     return ServedImpression(campaign: campaign, advertiser: advertiser, at: Timestamp(seconds: row[2]))
                 }
-            return (hidden, served)
+            return AdViewer(profile: profile, hidden: hidden, served: served)
         }
     }
 
-    public func reserve(_ serves: [(serve: AdServe, dailyBudgetMicros: Int64, totalBudgetMicros: Int64)]) async throws -> [Bool] {
-        guard !serves.isEmpty else { return [] }
-        return try await write("reserve ads' cost") { db in
-            try serves.map { item in try Self.reserve(db, item.serve, dailyBudgetMicros: item.dailyBudgetMicros, totalBudgetMicros: item.totalBudgetMicros) }
+    public func reserve(_ reservations: [AdReservation]) async throws -> [Bool] {
+        guard !reservations.isEmpty else { return [] }
+        // Not fsynced on commit: a served ad survives a crash of the process at once and a power
+        // cut from the next durable commit; on the hot path a sync per feed costs milliseconds.
+        return try await write("reserve ads' cost", durable: false) { db in
+            let mark = try Int64.fetchOne(db.cachedStatement(sql: """
+                UPDATE ad_inventory_version SET counters_seq = counters_seq + 1 WHERE id = 1 RETURNING counters_seq
+                """)) ?? 0
+            return try reservations.map { try Self.reserve(db, $0, mark: mark) }
         }
     }
 
-    private static func reserve(_ db: Database, _ serve: AdServe, dailyBudgetMicros: Int64, totalBudgetMicros: Int64) throws -> Bool {
-        // Budgets as stored now, not as the selector saw them: another node may have spent meanwhile.
+    private static func reserve(_ db: Database, _ reservation: AdReservation, mark: Int64) throws -> Bool {
+        let serve = reservation.serve
+        // Budgets as stored now, not as the selector saw them: another process may have spent meanwhile.
         guard let row = try Row.fetchOne(db.cachedStatement(sql: """
             SELECT c.spent_micros, c.total_budget_micros, c.daily_budget_micros, coalesce(d.spent_micros, 0)
             FROM campaigns c LEFT JOIN campaign_days d ON d.campaign_id = c.id AND d.day = ? WHERE c.id = ?
@@ -204,10 +218,20 @@ extension SQLiteStatusStore {
             throw StoreError(.unknownCampaign, "no campaign \(serve.campaign)")
         }
         let spent: Int64 = row[0], total: Int64 = row[1], daily: Int64 = row[2], today: Int64 = row[3]
-        guard spent + serve.costMicros <= min(total, totalBudgetMicros),
-              today + serve.costMicros <= min(daily, dailyBudgetMicros) else { return false }
-        try db.cachedStatement(sql: "UPDATE campaigns SET spent_micros = spent_micros + ? WHERE id = ?")
-            .execute(arguments: [serve.costMicros, serve.campaign.rawValue])
+        guard spent + serve.costMicros <= min(total, reservation.totalBudgetMicros),
+              today + serve.costMicros <= min(daily, reservation.dailyBudgetMicros) else { return false }
+        // Frequency caps on what is stored now, with the ads of this feed reserved before it.
+        for cap in reservation.frequencyCaps {
+            let sql = cap.scope == .campaign
+                ? "SELECT count(*) FROM ad_serves WHERE viewer_id = ? AND served_at > ? AND campaign_id = ?"
+                : "SELECT count(*) FROM ad_serves WHERE viewer_id = ? AND served_at > ? AND advertiser_id = ?"
+            let count = try Int.fetchOne(db.cachedStatement(sql: sql), arguments: [
+                serve.viewer.rawValue, serve.at.seconds - cap.windowSeconds,
+                cap.scope == .campaign ? serve.campaign.rawValue : serve.advertiser.rawValue]) ?? 0
+            if count >= cap.max { return false }
+        }
+        try db.cachedStatement(sql: "UPDATE campaigns SET spent_micros = spent_micros + ?, counters_seq = ? WHERE id = ?")
+            .execute(arguments: [serve.costMicros, mark, serve.campaign.rawValue])
         try db.cachedStatement(sql: """
             INSERT INTO campaign_days (campaign_id, day, spent_micros, served) VALUES (?, ?, ?, 1)
             ON CONFLICT (campaign_id, day) DO UPDATE SET spent_micros = spent_micros + excluded.spent_micros, served = served + 1
@@ -220,27 +244,43 @@ extension SQLiteStatusStore {
         return true
     }
 
-    public func recordAdEvent(token: String, type: AdEventType, at now: Timestamp) async throws -> AdEventOutcome {
+    public func recordAdEvent(token: String, type: AdEventType, at now: Timestamp) async throws -> AdEventReceipt {
         try await write("record an ad event") { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT viewer_id, advertiser_id, campaign_id FROM ad_serves WHERE token = ?",
-                                             arguments: [token]) else {
+            guard let row = try Row.fetchOne(db, sql: """
+                SELECT s.viewer_id, s.advertiser_id, s.campaign_id, cr.cta_type, a.chat
+                FROM ad_serves s LEFT JOIN creatives cr ON cr.id = s.creative_id LEFT JOIN advertisers a ON a.id = s.advertiser_id
+                WHERE s.token = ?
+                """, arguments: [token]) else {
                 throw StoreError(.unknownToken, "no ad was served with this token")
             }
+            let viewer: String = row[0], advertiser: String = row[1], campaign: String = row[2]
+            // A message ad's click opens a chat with the business.
+            var conversation: ConversationStart?
+            if type == .click, (row[3] as String?) == "message", let chat = row[4] as String?, let id = AdvertiserID(rawValue: advertiser) {
+                conversation = ConversationStart(advertiser: id, chat: chat)
+            }
             try db.execute(sql: "INSERT OR IGNORE INTO ad_events (token, type, at) VALUES (?, ?, ?)", arguments: [token, type.rawValue, now.seconds])
-            guard db.changesCount > 0 else { return .alreadyCounted }
+            guard db.changesCount > 0 else { return AdEventReceipt(outcome: .alreadyCounted, conversation: conversation) }
             if type == .impression || type == .click {
                 // The counts the click rate is estimated from.
-                try db.execute(sql: "UPDATE campaigns SET \(type == .impression ? "impressions = impressions + 1" : "clicks = clicks + 1") WHERE id = ?",
-                               arguments: [row[2] as String])
+                try db.execute(sql: """
+                    UPDATE campaigns SET \(type == .impression ? "impressions = impressions + 1" : "clicks = clicks + 1"),
+                        counters_seq = (SELECT counters_seq + 1 FROM ad_inventory_version WHERE id = 1) WHERE id = ?
+                    """, arguments: [campaign])
+                try db.execute(sql: "UPDATE ad_inventory_version SET counters_seq = counters_seq + 1 WHERE id = 1")
+            }
+            if let conversation {
+                try db.execute(sql: "INSERT INTO ad_conversations (token, advertiser_id, chat, at) VALUES (?, ?, ?, ?)",
+                               arguments: [token, advertiser, conversation.chat, now.seconds])
             }
             if type == .hide || type == .blockAdvertiser {
                 // A block outranks a hide; a hide never softens a block.
                 try db.execute(sql: """
                     INSERT INTO hidden_advertisers (viewer_id, advertiser_id, kind, at) VALUES (?, ?, ?, ?)
                     ON CONFLICT (viewer_id, advertiser_id) DO UPDATE SET kind = CASE WHEN excluded.kind = 'block' THEN 'block' ELSE kind END
-                    """, arguments: [row[0] as String, row[1] as String, type == .hide ? "hide" : "block", now.seconds])
+                    """, arguments: [viewer, advertiser, type == .hide ? "hide" : "block", now.seconds])
             }
-            return .recorded
+            return AdEventReceipt(outcome: .recorded, conversation: conversation)
         }
     }
 
@@ -249,14 +289,16 @@ extension SQLiteStatusStore {
             try Row.fetchAll(db, sql: """
                 SELECT s.day, s.campaign_id, s.creative_id, count(*), sum(s.cost_micros),
                        sum(EXISTS (SELECT 1 FROM ad_events e WHERE e.token = s.token AND e.type = 'impression')),
-                       sum(EXISTS (SELECT 1 FROM ad_events e WHERE e.token = s.token AND e.type = 'click'))
+                       sum(EXISTS (SELECT 1 FROM ad_events e WHERE e.token = s.token AND e.type = 'click')),
+                       sum(EXISTS (SELECT 1 FROM ad_conversations c WHERE c.token = s.token))
                 FROM ad_serves s WHERE s.day BETWEEN ? AND ?
                 GROUP BY s.day, s.campaign_id, s.creative_id ORDER BY s.day, s.campaign_id, s.creative_id
                 """, arguments: [days.lowerBound, days.upperBound]).compactMap { row -> AdReportRow? in
                 guard let campaign = CampaignID(rawValue: row[1]), let creative = CreativeID(rawValue: row[2]) else { return nil }
                 let day: Int64 = row[0]
                 return AdReportRow(day: Timestamp(seconds: day * 86_400).iso8601.prefix(10).description, campaign: campaign,
-                                   creative: creative, served: row[3], impressions: row[5], clicks: row[6], spendMicros: row[4])
+                                   creative: creative, served: row[3], impressions: row[5], clicks: row[6], spendMicros: row[4],
+                                   conversations: row[7])
             }
         }
     }

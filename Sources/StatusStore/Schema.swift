@@ -17,6 +17,9 @@ enum Schema {
         migrator.registerMigration("v4 ad inventory, spend, serves and events") { db in
             try db.execute(sql: v4)
         }
+        migrator.registerMigration("v5 conversation starts, counters changed since a mark") { db in
+            try db.execute(sql: v5)
+        }
         return migrator
     }
 
@@ -112,6 +115,22 @@ enum Schema {
             at INTEGER NOT NULL,
             PRIMARY KEY (viewer_id, advertiser_id)
         ) WITHOUT ROWID;
+        """
+
+    /// A click on a `message` ad starts a conversation with the business: one row per served ad,
+    /// with the chat handle it opened. `counters_seq` marks each campaign's spend, impressions
+    /// and clicks with the counter of the last transaction that changed them
+    /// (`ad_inventory_version.counters_seq`), so that a serving process re-reads only those.
+    static let v5 = """
+        CREATE TABLE ad_conversations (
+            token TEXT PRIMARY KEY NOT NULL REFERENCES ad_serves(token),
+            advertiser_id TEXT NOT NULL,
+            chat TEXT NOT NULL,
+            at INTEGER NOT NULL
+        ) WITHOUT ROWID;
+        ALTER TABLE campaigns ADD COLUMN counters_seq INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE ad_inventory_version ADD COLUMN counters_seq INTEGER NOT NULL DEFAULT 0;
+        CREATE INDEX campaigns_by_counters_seq ON campaigns(counters_seq);
         """
 
     /// Every change to what a viewer's feed reads, in commit order, so that an in-memory feed

@@ -208,7 +208,9 @@ struct AdsCommand: AsyncParsableCommand {
                 --token is the "token" of the ad item in the feed. Types: impression (the ad was \
                 on screen), click (the call to action; for a message ad, a click-to-chat \
                 conversation start), hide (this advertiser's ads are not shown to the viewer \
-                again), block_advertiser. Prints {"outcome": "recorded"|"already_counted", "type"}. \
+                again), block_advertiser. Prints {"outcome": "recorded"|"already_counted", "type"}, \
+                plus "conversation": {"advertiser", "chat"} (the chat to open) for a click on a \
+                message ad. \
                 A forged or unknown token is refused with "unknown_token".
 
                 \(CommandFailure.help)
@@ -225,8 +227,8 @@ struct AdsCommand: AsyncParsableCommand {
             let engine = try data.openEngine()
             let now = data.now
             try await CommandFailure.run {
-                let outcome = try await engine.recordAdEvent(token: token, type: kind, at: now)
-                print(JSONValue.object([("outcome", .string(outcome.rawValue)), ("type", .string(kind.rawValue))]).serialized)
+                let receipt = try await engine.recordAdEvent(token: token, type: kind, at: now)
+                print(receipt.json(type: kind).serialized)
             }
         }
     }
@@ -237,7 +239,8 @@ struct AdsCommand: AsyncParsableCommand {
             discussion: """
                 One row per creative per UTC day with anything served between --from and --to \
                 (days, inclusive; default: the day of --at): day, campaign, creative, served, \
-                impressions, clicks, ctr (clicks ÷ impressions), spend_micros. CSV with a header \
+                impressions, clicks, ctr (clicks ÷ impressions), spend_micros, conversations \
+                (click-to-chat starts). CSV with a header \
                 row, or JSON (an array of objects with those keys).
 
                 \(CommandFailure.help)
@@ -269,10 +272,7 @@ struct AdsCommand: AsyncParsableCommand {
                 case .json:
                     print(JSONValue.array(rows.map(\.json)).serialized)
                 case .csv:
-                    print("day,campaign,creative,served,impressions,clicks,ctr,spend_micros")
-                    for row in rows {
-                        print("\(row.day),\(row.campaign),\(row.creative),\(row.served),\(row.impressions),\(row.clicks),\(String(format: "%.4f", row.ctr)),\(row.spendMicros)")
-                    }
+                    print(AdReportRow.csv(rows), terminator: "")
                 }
             }
         }

@@ -57,6 +57,7 @@ import Testing
         #expect(try statusctl(["ads", "load", "fixtures/ads/demo.json"]).status == 0)
 
         var tokens: [String] = []
+        var chats: [String: String?] = [:]               // token: the chat a click opens (nil for a visit ad)
         var adFeeds = 0
         for n in 1...60 {
             let result = try statusctl(["feed", "--viewer", "u\(n)", "--at", at])
@@ -76,7 +77,10 @@ import Testing
             for ad in ads {
                 #expect(ad["headline"] is String && ad["campaign"] is String)
                 #expect(((ad["creative"] as? [String: Any])?["renditions"] as? [String: Any])?["display"] != nil)
-                tokens.append(try #require(ad["token"] as? String))
+                let token = try #require(ad["token"] as? String)
+                tokens.append(token)
+                let cta = try #require(ad["cta"] as? [String: Any])
+                chats[token] = cta["type"] as? String == "message" ? .some(cta["chat"] as? String) : .none
             }
         }
         #expect(adFeeds > 5 && !tokens.isEmpty)
@@ -85,6 +89,19 @@ import Testing
         #expect(try statusctl(["ads", "event", "--token", token, "--type", "impression", "--at", at]).lines.last?["outcome"] as? String == "recorded")
         #expect(try statusctl(["ads", "event", "--token", token, "--type", "impression", "--at", at]).lines.last?["outcome"] as? String == "already_counted")
         #expect(try statusctl(["ads", "event", "--token", token, "--type", "click", "--at", at]).lines.last?["outcome"] as? String == "recorded")
+        // A click on a message ad starts a conversation with the business's chat, counted once.
+        let messageAd = try #require(tokens.dropFirst().first { chats[$0] != nil }, "no message ad served")
+        for outcome in ["recorded", "already_counted"] {
+            let click = try #require(try statusctl(["ads", "event", "--token", messageAd, "--type", "click", "--at", at]).lines.last)
+            #expect(click["outcome"] as? String == outcome)
+            let conversation = try #require(click["conversation"] as? [String: Any])
+            #expect(conversation["chat"] as? String == chats[messageAd]! && conversation["advertiser"] is String)
+        }
+        var clicked: Set<String> = [token, messageAd]
+        if let visitAd = tokens.dropFirst().first(where: { chats[$0] == nil }) {
+            #expect(try statusctl(["ads", "event", "--token", visitAd, "--type", "click", "--at", at]).lines.last?["conversation"] == nil)
+            clicked.insert(visitAd)
+        }
         for forged in [String(token.reversed()), (token.first == "x" ? "y" : "x") + token.dropFirst(),
                        token.dropLast() + (token.last == "A" ? "B" : "A"), "nonsense"] {
             let refused = try statusctl(["ads", "event", "--token", String(forged), "--type", "click", "--at", at])
@@ -96,11 +113,14 @@ import Testing
         let csv = try statusctl(["ads", "report", "--from", "2026-11-25", "--to", "2026-11-25"])
         #expect(csv.status == 0)
         let lines = csv.stdout.split(separator: "\n")
-        #expect(lines.first == "day,campaign,creative,served,impressions,clicks,ctr,spend_micros")
+        #expect(lines.first?.hasPrefix("day,campaign,creative,served,impressions,clicks,ctr,spend_micros") == true)
+        #expect(lines.first == "day,campaign,creative,served,impressions,clicks,ctr,spend_micros,conversations")
         let json = try #require(try JSONSerialization.jsonObject(with: Data(try statusctl(["ads", "report", "--from", "2026-11-25", "--format", "json"]).stdout.utf8)) as? [[String: Any]])
         #expect(json.count == lines.count - 1)
         #expect(json.reduce(0) { $0 + ($1["served"] as? Int ?? 0) } == tokens.count)
-        #expect(json.reduce(0) { $0 + ($1["impressions"] as? Int ?? 0) } == 1 && json.reduce(0) { $0 + ($1["clicks"] as? Int ?? 0) } == 1)
+        #expect(json.reduce(0) { $0 + ($1["impressions"] as? Int ?? 0) } == 1)
+        #expect(json.reduce(0) { $0 + ($1["clicks"] as? Int ?? 0) } == clicked.count)
+        #expect(json.reduce(0) { $0 + ($1["conversations"] as? Int ?? 0) } == clicked.filter { chats[$0] != nil }.count)
         #expect(json.allSatisfy { ($0["spend_micros"] as? Int ?? 0) > 0 })
 
         // Explain: the slot's candidates best first, the winner first among them, the price

@@ -62,35 +62,76 @@ import Testing
             try await store.loadInventory(advertisers: advertisers, campaigns: campaigns, creatives: creatives)
             var accepted = 0
             for n in 0..<10 {
-                if try await store.reserve([(serve("t\(n)", cost: 250, at: day + Int64(n)), 600, 1_000)]) == [true] { accepted += 1 }
+                if try await store.reserve([AdReservation(serve: serve("t\(n)", cost: 250, at: day + Int64(n)), dailyBudgetMicros: 600,
+                                                          totalBudgetMicros: 1_000)]) == [true] { accepted += 1 }
             }
             #expect(accepted == 2)                                    // 500 of a 600 daily budget
             // Several in one transaction, each judged on the spend before it.
-            #expect(try await store.reserve([(serve("next-day", cost: 250, at: day + 86_400), 600, 1_000),
-                                             (serve("over-total", cost: 300, at: day + 86_401), 600, 1_000)]) == [true, false])
-            let counters = try await store.campaignCounters(day: AdServe.day(of: day))
-            #expect(counters[CampaignID(rawValue: "morning")!]?.spentToday == 500 && counters[CampaignID(rawValue: "morning")!]?.spentTotal == 750)
+            #expect(try await store.reserve([AdReservation(serve: serve("next-day", cost: 250, at: day + 86_400), dailyBudgetMicros: 600, totalBudgetMicros: 1_000),
+                                             AdReservation(serve: serve("over-total", cost: 300, at: day + 86_401), dailyBudgetMicros: 600, totalBudgetMicros: 1_000)])
+                    == [true, false])
+            let reading = try await store.campaignCounters(day: AdServe.day(of: day), after: nil)
+            let counters = reading.counters[CampaignID(rawValue: "morning")!]
+            #expect(counters?.spentToday == 500 && counters?.spentTotal == 750)
+            // Read again after that mark: nothing changed, nothing read.
+            #expect(try await store.campaignCounters(day: AdServe.day(of: day), after: reading.mark).counters.isEmpty)
             // Lowering the total below what was spent is refused.
             var lower = campaigns
             lower[0].totalBudgetMicros = 700
             await #expect(throws: StoreError.self) { try await store.loadInventory(advertisers: [], campaigns: lower, creatives: []) }
 
-            #expect(try await store.recordAdEvent(token: "t0", type: .impression, at: day) == .recorded)
-            #expect(try await store.recordAdEvent(token: "t0", type: .impression, at: day + 5) == .alreadyCounted)
-            #expect(try await store.recordAdEvent(token: "t0", type: .click, at: day + 6) == .recorded)
-            #expect(try await store.recordAdEvent(token: "t1", type: .hide, at: day + 7) == .recorded)
+            let mark = try await store.campaignCounters(day: AdServe.day(of: day), after: nil).mark
+            #expect(try await store.recordAdEvent(token: "t0", type: .impression, at: day).outcome == .recorded)
+            #expect(try await store.recordAdEvent(token: "t0", type: .impression, at: day + 5).outcome == .alreadyCounted)
+            // A click on a message ad opens the advertiser's chat: a conversation start, once.
+            let click = try await store.recordAdEvent(token: "t0", type: .click, at: day + 6)
+            #expect(click == AdEventReceipt(outcome: .recorded, conversation: ConversationStart(advertiser: AdvertiserID(rawValue: "cafe")!, chat: "cafe")))
+            #expect(try await store.recordAdEvent(token: "t0", type: .click, at: day + 8).outcome == .alreadyCounted)
+            #expect(try await store.recordAdEvent(token: "t1", type: .hide, at: day + 7) == AdEventReceipt(outcome: .recorded))
             await #expect(throws: StoreError.self) { try await store.recordAdEvent(token: "forged", type: .click, at: day) }
-            let state = try await store.adViewerState(viewer: UserID("v"), since: day + -1)
-            #expect(state.hidden == [AdvertiserID(rawValue: "cafe")!] && state.served.count == 3)
+            // Impressions and clicks move the counters' mark; only that campaign is read again.
+            let changed = try await store.campaignCounters(day: AdServe.day(of: day), after: mark)
+            #expect(changed.mark > mark && changed.counters[CampaignID(rawValue: "morning")!]?.clicks == 1
+                    && changed.counters[CampaignID(rawValue: "morning")!]?.impressions == 1)
+            #expect(try await store.adViewer(UserID("v"), since: day + -1) == nil)      // no such user yet
+            try await store.upsertUsers([UserUpdate(id: UserID("v"), country: "EG", language: "ar", birthYear: 1990, contacts: [UserID("w")])])
+            let viewer = try await store.adViewer(UserID("v"), since: day + -1)
+            #expect(viewer?.profile == User(id: UserID("v"), country: "EG", language: "ar", birthYear: 1990))
+            #expect(viewer?.hidden == [AdvertiserID(rawValue: "cafe")!] && viewer?.served.count == 3)
 
             let report = try await store.adReport(days: AdServe.day(of: day)...AdServe.day(of: day + 86_400))
             #expect(report.map(\.day) == ["2026-11-25", "2026-11-26"])
-            #expect(report[0].served == 2 && report[0].impressions == 1 && report[0].clicks == 1 && report[0].spendMicros == 500)
+            #expect(report[0].served == 2 && report[0].impressions == 1 && report[0].clicks == 1 && report[0].spendMicros == 500
+                    && report[0].conversations == 1)
             #expect(report[1].served == 1 && report[1].spendMicros == 250)
 
             let paused = try await store.setCampaignActive(CampaignID(rawValue: "morning")!, active: false)
             #expect(!paused.active)
             await #expect(throws: StoreError.self) { try await store.setCampaignActive(CampaignID(rawValue: "nope")!, active: false) }
+        }
+    }
+
+    @Test func reservationsRecheckFrequencyCapsAgainstWhatIsStored() async throws {
+        try await withStore { store, _ in
+            // At most 2 of the campaign's ads per hour to one viewer.
+            let (advertisers, campaigns, creatives) = inventory(total: 1_000_000, daily: 1_000_000)
+            try await store.loadInventory(advertisers: advertisers, campaigns: campaigns, creatives: creatives)
+            let caps = campaigns[0].frequencyCaps
+            func reservation(_ token: String, at: Timestamp) -> AdReservation {
+                AdReservation(serve: serve(token, cost: 10, at: at), dailyBudgetMicros: 1_000_000, totalBudgetMicros: 1_000_000, frequencyCaps: caps)
+            }
+            // Three in one transaction: the third breaks the cap, counting the two before it.
+            #expect(try await store.reserve([reservation("a", at: day), reservation("b", at: day + 1), reservation("c", at: day + 2)])
+                    == [true, true, false])
+            // A selector that saw none of them (another process) is refused too, until the hour passes.
+            #expect(try await store.reserve([reservation("d", at: day + 3_599)]) == [false])
+            #expect(try await store.reserve([reservation("e", at: day + 3_600)]) == [true])
+            // An advertiser-wide cap counts every campaign of the advertiser.
+            let wide = AdReservation(serve: serve("f", cost: 10, at: day + 3_601), dailyBudgetMicros: 1_000_000, totalBudgetMicros: 1_000_000,
+                                     frequencyCaps: [FrequencyCap(scope: .advertiser, max: 2, windowSeconds: 7_200)])
+            #expect(try await store.reserve([wide]) == [false])
+            let counters = try await store.campaignCounters(day: AdServe.day(of: day), after: nil).counters[CampaignID(rawValue: "morning")!]
+            #expect(counters?.spentTotal == 30)
         }
     }
 }
