@@ -91,7 +91,7 @@ extension SQLiteStatusStore {
 
     public func adInventoryVersion() async throws -> Int64 {
         // Asked before every feed with ads: answered on the probe connection, in place.
-        if let version = try? feedProbe.inDatabase({ db in
+        if let version = try? servingReader.inDatabase({ db in
             try Int64.fetchOne(db.cachedStatement(sql: "SELECT version FROM ad_inventory_version WHERE id = 1"))
         }) {
             return version
@@ -179,7 +179,8 @@ extension SQLiteStatusStore {
     }
 
     public func adViewer(_ viewer: UserID, since: Timestamp) async throws -> AdViewer? {
-        try await read("read the viewer's ads") { db in
+        // Asked before every feed with ads: answered on the serving reader, in place.
+        try serving("read the viewer's ads", servingReader) { db in
             guard let row = try Row.fetchOne(db.cachedStatement(sql: """
                 SELECT country, language, birth_year, ads, read_receipts FROM users WHERE id = ?
                 """), arguments: [viewer.rawValue]) else { return nil }
@@ -198,13 +199,31 @@ extension SQLiteStatusStore {
 
     public func reserve(_ reservations: [AdReservation]) async throws -> [Bool] {
         guard !reservations.isEmpty else { return [] }
-        // Not fsynced on commit: a served ad survives a crash of the process at once and a power
-        // cut from the next durable commit; on the hot path a sync per feed costs milliseconds.
-        return try await write("reserve ads' cost", durable: false) { db in
+        // In place on the serving writer, committed without a sync: a served ad survives a crash
+        // of the process at once and a power cut from the next durable commit.
+        defer { servingCheckpoints.committed() }
+        return try serving("reserve ads' cost", servingWriter, write: true) { db in
             let mark = try Int64.fetchOne(db.cachedStatement(sql: """
                 UPDATE ad_inventory_version SET counters_seq = counters_seq + 1 WHERE id = 1 RETURNING counters_seq
                 """)) ?? 0
             return try reservations.map { try Self.reserve(db, $0, mark: mark) }
+        }
+    }
+
+    /// Runs `body` on one of the serving connections, on the calling thread (a read, or with
+    /// `write` an immediate transaction), with the store's typed errors.
+    private func serving<T>(_ doing: String, _ connection: DatabaseQueue, write: Bool = false, _ body: (Database) throws -> T) throws -> T {
+        do {
+            return try connection.inDatabase { db in
+                var result: T?
+                try db.inTransaction(write ? .immediate : .deferred) {
+                    result = try body(db)
+                    return .commit
+                }
+                return result!
+            }
+        } catch {
+            throw Self.storeError(error, doing: doing)
         }
     }
 

@@ -46,7 +46,7 @@ extension SQLiteStatusStore {
     public func feedChanges(after version: Int64) async throws -> FeedChanges {
         // The usual answers, nothing new or a few entries, are read in place on the probe
         // connection, without a trip through the pool's reader queue.
-        if version > 0, let answer = try? feedProbe.inDatabase({ db -> FeedChanges? in
+        if version > 0, let answer = try? servingReader.inDatabase({ db -> FeedChanges? in
             let latest = try Int64.fetchOne(db.cachedStatement(sql: "SELECT max(seq) FROM feed_log"))
             if latest == version { return .changes(version: version, []) }
             var answer: FeedChanges?

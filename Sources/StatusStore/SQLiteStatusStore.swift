@@ -15,9 +15,16 @@ public final class SQLiteStatusStore: StatusStorage {
     /// The data directory.
     public let directory: String
     let pool: DatabasePool
-    /// A read-only connection of its own for the feed's "anything new?" question, asked before
-    /// every feed: answered in place, without a trip through the pool's reader queue.
-    let feedProbe: DatabaseQueue
+    /// A read-only connection of its own for what every feed asks first (anything new? the
+    /// viewer's ad state): answered in place, without a trip through the pool's reader queue.
+    let servingReader: DatabaseQueue
+    /// A connection of its own for charging a feed's ads, written in place: `synchronous =
+    /// NORMAL` (a charge survives a crash of the process at once, a power cut from the next
+    /// durable commit), a short busy timeout (``StoreConfiguration/servingBusyTimeoutMilliseconds``:
+    /// the feed is served without ads rather than kept waiting), and no checkpoint on commit
+    /// (``ServingCheckpoints`` runs them in the background).
+    let servingWriter: DatabaseQueue
+    let servingCheckpoints: ServingCheckpoints
     let blobs: BlobDirectory
     let configuration: StoreConfiguration
 
@@ -54,11 +61,20 @@ public final class SQLiteStatusStore: StatusStorage {
                 throw StoreError(.corrupt, "the database in \(directory) was written by a newer version of the engine (migration \"\(unknown)\"); refusing to open it")
             }
             try migrator.migrate(pool)
-            var probe = Configuration()
-            probe.readonly = true
-            probe.busyMode = config.busyMode
-            probe.label = "status.feed-probe"
-            feedProbe = try DatabaseQueue(path: directory + "/status.sqlite", configuration: probe)
+            var reader = Configuration()
+            reader.readonly = true
+            reader.busyMode = config.busyMode
+            reader.label = "status.serving-reader"
+            servingReader = try DatabaseQueue(path: directory + "/status.sqlite", configuration: reader)
+            var writer = Configuration()
+            writer.foreignKeysEnabled = true
+            writer.busyMode = .timeout(TimeInterval(configuration.servingBusyTimeoutMilliseconds) / 1000)
+            writer.label = "status.serving-writer"
+            writer.prepareDatabase { db in
+                try db.execute(sql: "PRAGMA synchronous = NORMAL; PRAGMA wal_autocheckpoint = 0; PRAGMA cache_size = -8192")
+            }
+            servingWriter = try DatabaseQueue(path: directory + "/status.sqlite", configuration: writer)
+            servingCheckpoints = ServingCheckpoints(pool: pool)
         } catch let error as StoreError {
             throw error
         } catch {
@@ -143,6 +159,36 @@ public final class SQLiteStatusStore: StatusStorage {
             return StoreError(.invalid, "cannot \(doing): \(detail)")
         default:
             return StoreError(.io, "cannot \(doing): \(detail)")
+        }
+    }
+}
+
+/// Checkpoints for the serving writer, which never checkpoints on commit (a checkpoint syncs the
+/// database file: milliseconds on a feed's critical path). After every 256 of its commits a
+/// passive checkpoint runs in the background on the pool's writer; it copies what it can
+/// without blocking anyone, and SQLite restarts the log once all of it is copied.
+final class ServingCheckpoints: @unchecked Sendable {
+    // @unchecked: `commits` and `running` are only touched under `lock`.
+    static let interval = 256
+    private let pool: DatabasePool
+    private let lock = NSLock()
+    private var commits = 0
+    private var running = false
+
+    init(pool: DatabasePool) { self.pool = pool }
+
+    func committed() {
+        let start: Bool = lock.withLock {
+            commits += 1
+            guard commits >= Self.interval, !running else { return false }
+            commits = 0
+            running = true
+            return true
+        }
+        guard start else { return }
+        pool.asyncWriteWithoutTransaction { [self] db in
+            _ = try? db.checkpoint(.passive)
+            lock.withLock { running = false }
         }
     }
 }

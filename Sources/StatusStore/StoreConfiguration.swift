@@ -9,6 +9,9 @@ public struct StoreConfiguration: Sendable, Equatable, Codable {
     public var synchronous: Synchronous
     /// Posts deleted per purge transaction: small enough that writers never wait long.
     public var purgeBatchSize: Int
+    /// How long charging a feed's ads waits for another writer before the feed is served without
+    /// ads: the ad path's time budget, not a command's patience.
+    public var servingBusyTimeoutMilliseconds: Int
     /// A temporary blob file older than this is left over from an interrupted write; `reconcile`
     /// reports and removes it.
     public var temporaryGraceSeconds: Int
@@ -19,8 +22,9 @@ public struct StoreConfiguration: Sendable, Equatable, Codable {
     }
 
     public init(busyTimeoutMilliseconds: Int = 5_000, synchronous: Synchronous = .full, purgeBatchSize: Int = 1_000,
-                temporaryGraceSeconds: Int = 3_600) {
+                temporaryGraceSeconds: Int = 3_600, servingBusyTimeoutMilliseconds: Int = 20) {
         self.busyTimeoutMilliseconds = busyTimeoutMilliseconds
+        self.servingBusyTimeoutMilliseconds = servingBusyTimeoutMilliseconds
         self.synchronous = synchronous
         self.purgeBatchSize = purgeBatchSize
         self.temporaryGraceSeconds = temporaryGraceSeconds
@@ -44,6 +48,7 @@ public struct StoreConfiguration: Sendable, Equatable, Codable {
         synchronous = try c.decodeIfPresent(Synchronous.self, forKey: .synchronous) ?? d.synchronous
         purgeBatchSize = try positive(.purgeBatchSize) ?? d.purgeBatchSize
         temporaryGraceSeconds = try positive(.temporaryGraceSeconds) ?? d.temporaryGraceSeconds
+        servingBusyTimeoutMilliseconds = try positive(.servingBusyTimeoutMilliseconds) ?? d.servingBusyTimeoutMilliseconds
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
@@ -51,5 +56,6 @@ public struct StoreConfiguration: Sendable, Equatable, Codable {
         case synchronous
         case purgeBatchSize = "purge_batch"
         case temporaryGraceSeconds = "temporary_grace_s"
+        case servingBusyTimeoutMilliseconds = "serving_busy_timeout_ms"
     }
 }

@@ -14,6 +14,7 @@
 //                                 (durable transactions back to back), so answers replay entries;
 //   - "feed: engine, index, with ads"  Engine.feedWithAds: the feed, ad selection among 1,000
 //                                 campaigns, and the feed's ads reserved in one durable transaction;
+//   - "ads part: store.adViewer", "ads part: store.reserve, one ad"  the ad path's two store calls alone;
 //   - "feed: index alone"         FeedIndex.feed without the catch-up read;
 //   - "feed: engine, per request" Engine.feed reading the viewer's neighbourhood from SQLite;
 //   - "feed: full load of the index" store.feedWorld() and FeedIndex(world): a server's first feed;
@@ -74,6 +75,33 @@ let benchmarks: @Sendable () -> Void = {
         let fixture = try await Population.shared.fixture(mode: .index)
         try await Population.shared.loadAds(into: fixture.engine)
         try await fixture.engine.warmFeedIndex()
+        return fixture
+    }
+
+    // The store calls of the ad path alone, for the breakdown: the viewer's ad state (profile,
+    // hidden advertisers, recent serves), and one ad reserved (budgets and caps checked, spend
+    // and the serve written, committed without a sync).
+    Benchmark("ads part: store.adViewer", configuration: configuration) { (benchmark: Benchmark, fixture: FeedFixture) in
+        for _ in benchmark.scaledIterations {
+            blackHole(try await fixture.engine.store.adViewer(fixture.nextViewer(), since: moment + -86_400))
+        }
+    } setup: { () async throws -> FeedFixture in
+        let fixture = try await Population.shared.fixture(mode: .index)
+        try await Population.shared.loadAds(into: fixture.engine)
+        return fixture
+    }
+
+    Benchmark("ads part: store.reserve, one ad", configuration: configuration) { (benchmark: Benchmark, fixture: FeedFixture) in
+        for n in benchmark.scaledIterations {
+            let campaign = "camp\(n % 1_000)"
+            let serve = AdServe(token: "b\(UInt64.random(in: 0...UInt64.max))", viewer: fixture.nextViewer(),
+                                campaign: CampaignID(rawValue: campaign)!, advertiser: AdvertiserID(rawValue: "adv\(n % 1_000 % 300)")!,
+                                creative: CreativeID(rawValue: "cr\(n % 1_000)")!, slot: 0, priceCPMMicros: 1_000_000, costMicros: 1_000, at: moment)
+            blackHole(try await fixture.engine.store.reserve([AdReservation(serve: serve, dailyBudgetMicros: .max, totalBudgetMicros: .max)]))
+        }
+    } setup: { () async throws -> FeedFixture in
+        let fixture = try await Population.shared.fixture(mode: .index)
+        try await Population.shared.loadAds(into: fixture.engine)
         return fixture
     }
 
