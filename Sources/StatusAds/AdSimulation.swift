@@ -61,6 +61,7 @@ public struct AdSimulation: Sendable {
         }
         times.sort()
 
+        let anyCaps = campaigns.contains { !$0.frequencyCaps.isEmpty }
         var counters: [CampaignID: CampaignCounters] = [:]
         var served: [CampaignID: Int] = [:], capped: [CampaignID: Int] = [:]
         var byHour: [CampaignID: [Int64]] = [:]
@@ -84,10 +85,18 @@ public struct AdSimulation: Sendable {
             let recent = impressions[viewer, default: []].filter { now.seconds - $0.at.seconds < 90 * 86_400 }
             let request = AdRequest(viewer: viewer, audience: member, adFree: nil, organicGroups: 3 + Int(random.next() % 13),
                                     recentImpressions: recent, now: now)
-            for campaign in campaigns where campaign.targeting.admits(member)
-                && (AdSelector.ineligibility(campaign, counters: counters[campaign.id] ?? .zero, request: request, policy: policy)?
-                        .hasPrefix("frequency cap") ?? false) {
-                capped[campaign.id, default: 0] += 1
+            // Which of the matching campaigns with caps a cap kept out: through the targeting
+            // index, so a large inventory costs what the request matches, not every campaign.
+            if anyCaps {
+                inventory.index.forEachMatch(member) { rank in
+                    let campaign = campaigns[rank]
+                    if !campaign.frequencyCaps.isEmpty,
+                       AdSelector.ineligibility(campaign, counters: counters[campaign.id] ?? .zero, request: request, policy: policy)?
+                           .hasPrefix("frequency cap") == true {
+                        capped[campaign.id, default: 0] += 1
+                    }
+                    return true
+                }
             }
             for placement in AdSelector.select(request, inventory: inventory, counters: { counters[$0] ?? .zero }, policy: policy) {
                 let id = placement.campaign.id

@@ -347,12 +347,15 @@ final class SharedAdsCache: @unchecked Sendable {
 }
 
 /// Event tokens: a random id (`t` and 16 random bytes) and an HMAC-SHA256 of it under the
-/// configured secret, `<id>.<signature>` in base64url. The id is what the store keys the served ad by; the
-/// signature lets forged tokens be refused without a lookup.
+/// configured secret, `<id>.<signature>` in base64url. The id is what the store keys the served
+/// ad by; the signature lets forged tokens be refused without a lookup. Issued for every ad of
+/// every feed, so encoded by hand rather than through Foundation's string methods.
 public enum AdToken {
     public static func issue(secret: String) -> (id: String, text: String) {
         var random = SystemRandomNumberGenerator()
-        let bytes = (0..<16).map { _ in UInt8.random(in: 0...255, using: &random) }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(16)
+        for _ in 0..<2 { withUnsafeBytes(of: random.next() as UInt64) { bytes.append(contentsOf: $0) } }
         // The "t" keeps a token from starting with "-", which command lines take for an option.
         let id = "t" + base64url(bytes)
         return (id, id + "." + signature(id, secret: secret))
@@ -360,29 +363,68 @@ public enum AdToken {
 
     /// The token's id if its signature is right.
     public static func verify(_ token: String, secret: String) -> String? {
-        let parts = token.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 2, parts[0].count == 23, parts[0].first == "t", parts[1].count <= 64 else { return nil }
-        let id = String(parts[0])
+        let parts = token.utf8.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
+        guard parts.count == 2, parts[0].count == 23, parts[0].first == UInt8(ascii: "t"), parts[1].count <= 64 else { return nil }
         // Only the canonical spelling: base64 leaves spare bits in the last character.
-        guard let given = unbase64url(String(parts[1])), base64url(Array(given)) == parts[1] else { return nil }
-        let key = SymmetricKey(data: Data(secret.utf8))
-        guard HMAC<SHA256>.isValidAuthenticationCode(given, authenticating: Data(id.utf8), using: key) else { return nil }
+        guard let given = unbase64url(parts[1]) else { return nil }
+        let id = String(decoding: parts[0], as: UTF8.self)
+        guard HMAC<SHA256>.isValidAuthenticationCode(given, authenticating: Array(id.utf8), using: key(secret)) else { return nil }
         return id
     }
 
     static func signature(_ id: String, secret: String) -> String {
-        let key = SymmetricKey(data: Data(secret.utf8))
-        return base64url(Array(HMAC<SHA256>.authenticationCode(for: Data(id.utf8), using: key)))
+        base64url(Array(HMAC<SHA256>.authenticationCode(for: Array(id.utf8), using: key(secret))))
     }
 
+    private static func key(_ secret: String) -> SymmetricKey { SymmetricKey(data: Array(secret.utf8)) }
+
+    private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
+    private static let values: [Int8] = {
+        var table = [Int8](repeating: -1, count: 256)
+        for (value, character) in alphabet.enumerated() { table[Int(character)] = Int8(value) }
+        return table
+    }()
+
+    /// Base64url without padding.
     static func base64url(_ bytes: [UInt8]) -> String {
-        Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
+        var out: [UInt8] = []
+        out.reserveCapacity((bytes.count * 4 + 2) / 3)
+        var index = 0
+        while index + 3 <= bytes.count {
+            let n = UInt32(bytes[index]) << 16 | UInt32(bytes[index + 1]) << 8 | UInt32(bytes[index + 2])
+            for shift in [18, 12, 6, 0] { out.append(alphabet[Int(n >> UInt32(shift) & 63)]) }
+            index += 3
+        }
+        switch bytes.count - index {
+        case 1:
+            let n = UInt32(bytes[index]) << 16
+            out.append(alphabet[Int(n >> 18 & 63)]); out.append(alphabet[Int(n >> 12 & 63)])
+        case 2:
+            let n = UInt32(bytes[index]) << 16 | UInt32(bytes[index + 1]) << 8
+            out.append(alphabet[Int(n >> 18 & 63)]); out.append(alphabet[Int(n >> 12 & 63)]); out.append(alphabet[Int(n >> 6 & 63)])
+        default: break
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 
-    static func unbase64url(_ text: String) -> Data? {
-        var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        while base64.count % 4 != 0 { base64 += "=" }
-        return Data(base64Encoded: base64)
+    /// The bytes of canonical base64url without padding: nil for any other character, a length
+    /// no encoding has, or spare bits that are not zero.
+    static func unbase64url(_ text: some Collection<UInt8>) -> [UInt8]? {
+        guard text.count % 4 != 1 else { return nil }
+        var out: [UInt8] = []
+        out.reserveCapacity(text.count * 3 / 4)
+        var bits: UInt32 = 0, count = 0
+        for character in text {
+            let value = values[Int(character)]
+            guard value >= 0 else { return nil }
+            bits = bits << 6 | UInt32(value)
+            count += 6
+            if count >= 8 {
+                count -= 8
+                out.append(UInt8(truncatingIfNeeded: bits >> UInt32(count)))
+                bits &= (1 << UInt32(count)) - 1
+            }
+        }
+        return bits == 0 ? out : nil
     }
 }

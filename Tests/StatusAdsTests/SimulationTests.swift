@@ -45,4 +45,27 @@ import Testing
         #expect(svg.components(separatedBy: "<polyline").count - 1 == campaigns.count)
         #expect(svg.components(separatedBy: "stroke-dasharray").count - 1 == campaigns.count)
     }
+
+    @Test func capsHoldInTheSimulationAndTheRequestsTheyRefuseAreCounted() {
+        var capped = campaign("capped", pacing: .asap, daily: 10_000_000, bid: 3_000_000)
+        capped.frequencyCaps = [FrequencyCap(scope: .campaign, max: 1, windowSeconds: 86_400)]
+        var elsewhere = campaign("elsewhere", pacing: .asap, daily: 10_000_000, bid: 1_000_000)
+        elsewhere.targeting = Targeting(ages: 90...99)            // no simulated viewer is that old
+        elsewhere.frequencyCaps = [FrequencyCap(scope: .campaign, max: 1, windowSeconds: 86_400)]
+        let open = campaign("open", pacing: .asap, daily: 10_000_000, bid: 2_000_000)
+        let campaigns = [capped, elsewhere, open]
+        let creatives = campaigns.map {
+            Creative(id: CreativeID(rawValue: "k-\($0.id)")!, campaign: $0.id, media: "m.jpg", headline: "Ad", callToAction: .message)
+        }
+        let advertisers = campaigns.map { Advertiser(id: $0.advertiser, name: $0.advertiser.rawValue, chat: "shop") }
+        let policy = AdsPolicy.default
+        let inventory = AdInventory(campaigns: campaigns, creatives: creatives, advertisers: advertisers) { _ in policy.ctrPrior }
+        let simulation = AdSimulation.run(inventory: inventory, policy: policy, start: day, hours: 24, requests: 2_000, seed: 9, viewers: 20)
+        let results = Dictionary(uniqueKeysWithValues: simulation.campaigns.map { ($0.campaign.id.rawValue, $0) })
+        // One a day per viewer: at most 20 served, every later request for a served viewer refused by the cap.
+        #expect(results["capped"]!.served <= 20 && results["capped"]!.served > 0)
+        #expect(results["capped"]!.cappedRequests > 1_000)
+        #expect(results["elsewhere"]!.served == 0 && results["elsewhere"]!.cappedRequests == 0)
+        #expect(results["open"]!.cappedRequests == 0 && results["open"]!.served > results["capped"]!.served)
+    }
 }
