@@ -164,9 +164,12 @@ public final class SQLiteStatusStore: StatusStorage {
 }
 
 /// Checkpoints for the serving writer, which never checkpoints on commit (a checkpoint syncs the
-/// database file: milliseconds on a feed's critical path). After every 256 of its commits a
-/// passive checkpoint runs in the background on the pool's writer; it copies what it can
-/// without blocking anyone, and SQLite restarts the log once all of it is copied.
+/// database file: milliseconds on a feed's critical path). After every 256 of its commits, in the
+/// background on the pool's writer: a passive checkpoint copies the log into the database without
+/// blocking anyone, then a restarting one copies the little written meanwhile and has the next
+/// commit start the log again from its beginning. Passive checkpoints alone would never let a
+/// busy log restart: writes keep landing after the part they copied, and the file grows without
+/// bound. Feeds charged while the second one runs wait for it (a few milliseconds at most).
 final class ServingCheckpoints: @unchecked Sendable {
     // @unchecked: `commits` and `running` are only touched under `lock`.
     static let interval = 256
@@ -188,6 +191,7 @@ final class ServingCheckpoints: @unchecked Sendable {
         guard start else { return }
         pool.asyncWriteWithoutTransaction { [self] db in
             _ = try? db.checkpoint(.passive)
+            _ = try? db.checkpoint(.restart)
             lock.withLock { running = false }
         }
     }

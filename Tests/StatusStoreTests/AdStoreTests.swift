@@ -134,4 +134,21 @@ import Testing
             #expect(counters?.spentTotal == 30)
         }
     }
+
+    @Test func theServingWritersLogIsCheckpointedAndRestartedNotLeftToGrow() async throws {
+        try await withStore { store, directory in
+            let (advertisers, campaigns, creatives) = inventory(total: 1_000_000_000, daily: 1_000_000_000)
+            try await store.loadInventory(advertisers: advertisers, campaigns: campaigns, creatives: creatives)
+            var largest: UInt64 = 0
+            for n in 0..<2_000 {
+                _ = try await store.adViewer(UserID("v"), since: day)
+                #expect(try await store.reserve([AdReservation(serve: serve("w\(n)", cost: 1, at: day + Int64(n)),
+                                                               dailyBudgetMicros: .max, totalBudgetMicros: .max)]) == [true])
+                let size = (try? FileManager.default.attributesOfItem(atPath: directory + "/status.sqlite-wal")[.size] as? UInt64) ?? 0
+                largest = max(largest, size ?? 0)
+            }
+            // About 10 pages a charge: 2,000 charges left to grow would be some 80 MB of log.
+            #expect(largest < 24 << 20, "the log reached \(largest) bytes")
+        }
+    }
 }
