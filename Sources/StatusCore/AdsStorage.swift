@@ -114,20 +114,32 @@ public struct AdServe: Hashable, Sendable {
     }
 }
 
-/// An ad to charge: the serve, the budgets it may not take its campaign past (the allowance
-/// pacing gives today, the lifetime budget) and the frequency caps it may not break for its
-/// viewer, all re-checked against what is stored when it is charged.
-public struct AdReservation: Hashable, Sendable {
-    public var serve: AdServe
-    public var dailyBudgetMicros: Int64
-    public var totalBudgetMicros: Int64
-    public var frequencyCaps: [FrequencyCap]
+/// A campaign's budget for one UTC day, as a serving process leases it.
+public struct BudgetKey: Hashable, Sendable {
+    public var campaign: CampaignID
+    public var day: Int64
 
-    public init(serve: AdServe, dailyBudgetMicros: Int64, totalBudgetMicros: Int64, frequencyCaps: [FrequencyCap] = []) {
-        self.serve = serve
-        self.dailyBudgetMicros = dailyBudgetMicros
-        self.totalBudgetMicros = totalBudgetMicros
-        self.frequencyCaps = frequencyCaps
+    public init(campaign: CampaignID, day: Int64) {
+        self.campaign = campaign
+        self.day = day
+    }
+}
+
+/// A request for budget to serve from: up to `wantedMicros` of the campaign's budget for the
+/// day, at least `minimumMicros` or nothing, never taking the day's spend past `dailyLimitMicros`
+/// (the daily budget or the pacing allowance, whichever is lower) nor the total spend past the
+/// lifetime budget.
+public struct BudgetRequest: Hashable, Sendable {
+    public var key: BudgetKey
+    public var wantedMicros: Int64
+    public var minimumMicros: Int64
+    public var dailyLimitMicros: Int64
+
+    public init(key: BudgetKey, wantedMicros: Int64, minimumMicros: Int64, dailyLimitMicros: Int64) {
+        self.key = key
+        self.wantedMicros = wantedMicros
+        self.minimumMicros = minimumMicros
+        self.dailyLimitMicros = dailyLimitMicros
     }
 }
 
@@ -247,13 +259,21 @@ public protocol AdStorage: Sendable {
     /// The viewer as ad selection sees them, with the ads served to them since `since`; nil for
     /// an unknown user.
     func adViewer(_ viewer: UserID, since: Timestamp) async throws -> AdViewer?
-    /// Charges each ad's cost to its campaign and records it as served, all in one transaction
-    /// (a feed's ads together), each only if neither its day's budget (at most `dailyBudgetMicros`)
-    /// nor its total would be exceeded and none of its frequency caps is reached for the viewer
-    /// (counting the ads stored and those before it in the list); false for those refused
-    /// (nothing written for them). The commit survives a crash of the process at once, a power
-    /// cut from the next durable commit.
-    func reserve(_ reservations: [AdReservation]) async throws -> [Bool]
+    /// Leases budget to `holder` (a serving process): for each request, as much as it wants
+    /// that fits (0 when not even its minimum does), charged to the campaign's spend at once, so
+    /// that what all holders may serve from never passes a budget. One transaction, committed
+    /// without a sync. The leases expire at `expiresAt` (Unix seconds, wall clock) unless renewed.
+    func grantBudget(_ requests: [BudgetRequest], holder: String, expiresAt: Int64) async throws -> [Int64]
+    /// Records ads `holder` served from its leases, in one transaction: each once (by token),
+    /// its cost counted as used from the lease it came from, which is renewed to `expiresAt`. An
+    /// ad whose lease is gone (reclaimed) is charged directly, as far as the budget goes.
+    func recordServes(_ serves: [AdServe], holder: String, expiresAt: Int64) async throws
+    /// Ends `holder`'s leases (all of them, or those for `keys`): what they did not use is
+    /// refunded to the campaigns. Returns the refunds.
+    func releaseBudget(holder: String, keys: [BudgetKey]?) async throws -> [BudgetKey: Int64]
+    /// Ends every lease that expired before `now` (Unix seconds, wall clock): its holder stopped
+    /// renewing it (a process that died). What it did not record is refunded. Returns how many.
+    func reclaimExpiredBudget(now: Int64) async throws -> Int
     /// Counts an event for a served ad once; a click on a `message` ad also records a
     /// click-to-chat conversation start. `unknownToken` when no ad was served with `token`.
     func recordAdEvent(token: String, type: AdEventType, at now: Timestamp) async throws -> AdEventReceipt

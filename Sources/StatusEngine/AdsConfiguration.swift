@@ -18,10 +18,22 @@ public struct AdsConfiguration: Sendable, Equatable, Codable {
     public var tokenSecret: String
     /// How long the ad path may take before the organic feed is served without ads.
     public var timeBudgetMilliseconds: Int
+    /// A serving process leases budget for about this many impressions of a campaign at its bid
+    /// at a time (less when less is left or pacing allows less).
+    public var leaseImpressions: Int
+    /// A lease not renewed for this long is reclaimed by anyone (its holder died); a holder
+    /// renews its leases each time it records served ads.
+    public var leaseSeconds: Int
+    /// Served ads are recorded in one transaction at most this often.
+    public var recordIntervalMilliseconds: Int
 
     public init(policy: AdsPolicy = .default, limits: AdManifestLimits = .default, maxVideoSeconds: Double = 30,
                 minAspect: Double = 0.5, maxAspect: Double = 1.25, tokenSecret: String = "status-engine-development-secret",
-                timeBudgetMilliseconds: Int = 20) {
+                timeBudgetMilliseconds: Int = 20, leaseImpressions: Int = 100, leaseSeconds: Int = 120,
+                recordIntervalMilliseconds: Int = 100) {
+        self.leaseImpressions = leaseImpressions
+        self.leaseSeconds = leaseSeconds
+        self.recordIntervalMilliseconds = recordIntervalMilliseconds
         self.policy = policy
         self.limits = limits
         self.maxVideoSeconds = maxVideoSeconds
@@ -54,6 +66,9 @@ public struct AdsConfiguration: Sendable, Equatable, Codable {
         case maxAspect = "max_aspect"
         case tokenSecret = "token_secret"
         case timeBudgetMilliseconds = "time_budget_ms"
+        case leaseImpressions = "lease_impressions"
+        case leaseSeconds = "lease_s"
+        case recordIntervalMilliseconds = "record_interval_ms"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -112,6 +127,9 @@ public struct AdsConfiguration: Sendable, Equatable, Codable {
             throw DecodingError.dataCorruptedError(forKey: .tokenSecret, in: c, debugDescription: "must be at least 16 bytes")
         }
         timeBudgetMilliseconds = try int(.timeBudgetMilliseconds, min: 1) ?? 20
+        leaseImpressions = try int(.leaseImpressions, min: 1) ?? 100
+        leaseSeconds = try int(.leaseSeconds, min: 1) ?? 120
+        recordIntervalMilliseconds = try int(.recordIntervalMilliseconds, min: 1) ?? 100
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -136,5 +154,8 @@ public struct AdsConfiguration: Sendable, Equatable, Codable {
         try c.encode(maxAspect, forKey: .maxAspect)
         try c.encode(tokenSecret, forKey: .tokenSecret)
         try c.encode(timeBudgetMilliseconds, forKey: .timeBudgetMilliseconds)
+        try c.encode(leaseImpressions, forKey: .leaseImpressions)
+        try c.encode(leaseSeconds, forKey: .leaseSeconds)
+        try c.encode(recordIntervalMilliseconds, forKey: .recordIntervalMilliseconds)
     }
 }

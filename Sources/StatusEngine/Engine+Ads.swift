@@ -121,7 +121,7 @@ extension Engine {
         do {
             let policy = configuration.ads.policy
             let snapshot = try await adsCache.snapshot(store: store, policy: policy, at: now)
-            guard let state = try await store.adViewer(viewer, since: now + -snapshot.longestCapWindow) else {
+            guard var state = try await store.adViewer(viewer, since: now + -snapshot.longestCapWindow) else {
                 throw StoreError(.unknownUser, "no user \(viewer)")
             }
             if let reason = policy.adFreeReason(state.profile, at: now) {
@@ -130,39 +130,123 @@ extension Engine {
             guard !InsertionPolicy.positions(groups: feed.groups.count, policy: policy).isEmpty else {
                 return FeedPage(feed: feed, ads: [], adsSkipped: nil)
             }
+            // Caps count what this process served and has not recorded yet too.
+            state.served += adLedger.unrecorded(for: viewer)
             let placements = selectAds(state, feed: feed, snapshot: snapshot, at: now)
             guard ContinuousClock.now - started <= .milliseconds(configuration.ads.timeBudgetMilliseconds) else {
                 return FeedPage(feed: feed, ads: [], adsSkipped: "time_budget")
             }
-            var chosen: [PlacedAd] = []
-            var reservations: [AdReservation] = []
+            // Lease, in one transaction, what the placements need and this process lacks.
+            let day = AdServe.day(of: now)
+            var needed: [BudgetRequest] = []
+            for placement in placements {
+                let key = BudgetKey(campaign: placement.campaign.id, day: day)
+                if adLedger.unused(key) < placement.costMicros, !needed.contains(where: { $0.key == key }) {
+                    needed.append(budgetRequest(placement.campaign, allowance: placement.allowance, day: day, minimum: placement.costMicros))
+                }
+            }
+            try await lease(needed, counters: snapshot.counters)
+            var ads: [PlacedAd] = []
             for placement in placements {
                 guard let creative = snapshot.creatives[placement.creative.id] else { continue }
                 let token = AdToken.issue(secret: configuration.ads.tokenSecret)
-                chosen.append(PlacedAd(placement: placement, creative: creative, token: token.text))
-                reservations.append(AdReservation(
-                    serve: AdServe(token: token.id, viewer: viewer, campaign: placement.campaign.id, advertiser: placement.campaign.advertiser,
-                                   creative: placement.creative.id, slot: placement.slot, priceCPMMicros: placement.auction.priceCPMMicros,
-                                   costMicros: placement.costMicros, at: now),
-                    dailyBudgetMicros: min(placement.campaign.dailyBudgetMicros, placement.allowance),
-                    totalBudgetMicros: placement.campaign.totalBudgetMicros,
-                    frequencyCaps: placement.campaign.frequencyCaps))
+                let serve = AdServe(token: token.id, viewer: viewer, campaign: placement.campaign.id, advertiser: placement.campaign.advertiser,
+                                    creative: placement.creative.id, slot: placement.slot, priceCPMMicros: placement.auction.priceCPMMicros,
+                                    costMicros: placement.costMicros, at: now)
+                // Short only when the store granted less than asked (another process spent it).
+                guard adLedger.take(serve) else { continue }
+                ads.append(PlacedAd(placement: placement, creative: creative, token: token.text))
             }
-            // The feed's ads charged together, atomically, against the budgets and caps as stored
-            // now; each refused if another process spent or served meanwhile.
-            let reserved = try await store.reserve(reservations)
-            var ads: [PlacedAd] = []
-            for (ad, (ok, reservation)) in zip(chosen, zip(reserved, reservations)) {
-                if ok {
-                    snapshot.counters.charged(ad.placement.campaign.id, cost: ad.placement.costMicros, day: reservation.serve.day)
-                    ads.append(ad)
-                } else {
-                    snapshot.counters.invalidate()
-                }
-            }
+            topUpLeases(placements, day: day, counters: snapshot.counters)
+            startAdRecorder()
             return FeedPage(feed: feed, ads: ads, adsSkipped: nil)
+        } catch let error as StoreError where error.code == .busy {
+            return FeedPage(feed: feed, ads: [], adsSkipped: "busy")
         } catch {
             return FeedPage(feed: feed, ads: [], adsSkipped: "error")
+        }
+    }
+
+    /// A lease of about `ads.lease_impressions` impressions at the bid, within pacing.
+    private func budgetRequest(_ campaign: Campaign, allowance: Int64, day: Int64, minimum: Int64) -> BudgetRequest {
+        let perImpression = AdSelector.cost(priceCPMMicros: campaign.bidCPMMicros)
+        let wanted = perImpression.multipliedReportingOverflow(by: Int64(configuration.ads.leaseImpressions))
+        return BudgetRequest(key: BudgetKey(campaign: campaign.id, day: day), wantedMicros: wanted.overflow ? .max : max(wanted.partialValue, minimum),
+                             minimumMicros: minimum, dailyLimitMicros: min(campaign.dailyBudgetMicros, allowance))
+    }
+
+    private func lease(_ requests: [BudgetRequest], counters: SharedAdsCache.CounterTable) async throws {
+        guard !requests.isEmpty else { return }
+        let granted = try await store.grantBudget(requests, holder: adLedger.holder, expiresAt: leaseExpiry())
+        for (request, micros) in zip(requests, granted) where micros > 0 {
+            adLedger.granted(request.key, micros)
+            counters.charged(request.key.campaign, cost: micros, day: request.key.day)
+        }
+    }
+
+    /// Leases more, in the background, for the campaigns just served whose lease runs low.
+    private func topUpLeases(_ placements: [Placement], day: Int64, counters: SharedAdsCache.CounterTable) {
+        let keys = adLedger.claimTopUps(placements.map { BudgetKey(campaign: $0.campaign.id, day: day) })
+        guard !keys.isEmpty else { return }
+        let requests = placements.filter { keys.contains(BudgetKey(campaign: $0.campaign.id, day: day)) }
+            .map { budgetRequest($0.campaign, allowance: $0.allowance, day: day, minimum: $0.costMicros) }
+        Task.detached { [self] in
+            try? await lease(requests, counters: counters)
+            adLedger.toppedUp(keys)
+        }
+    }
+
+    private func leaseExpiry() -> Int64 { Int64(Date().timeIntervalSince1970) + Int64(configuration.ads.leaseSeconds) }
+
+    /// Records the ads this process served and has not recorded yet, in one transaction, and
+    /// renews its leases. Runs every `ads.record_interval_ms` while there is anything to record;
+    /// call it before relying on the store's view of served ads.
+    public func recordServedAds() async throws {
+        let serves = adLedger.drain()
+        guard !serves.isEmpty else { return }
+        do {
+            try await store.recordServes(serves, holder: adLedger.holder, expiresAt: leaseExpiry())
+        } catch {
+            adLedger.requeue(serves)
+            throw error
+        }
+    }
+
+    /// Records what this process served and gives back what is left of its leases: for a
+    /// process about to exit (a command, a server shutting down).
+    public func settleAds() async throws {
+        try await recordServedAds()
+        try await releaseLeases(nil)
+    }
+
+    private func releaseLeases(_ keys: [BudgetKey]?) async throws {
+        guard keys.map({ !$0.isEmpty }) ?? true else { return }
+        let refunds = try await store.releaseBudget(holder: adLedger.holder, keys: keys)
+        adLedger.forget(keys)
+        for (key, micros) in refunds where micros > 0 { adsCache.refunded(key.campaign, micros, day: key.day) }
+    }
+
+    /// Starts the background recorder unless it runs: every `ads.record_interval_ms` it records
+    /// served ads, gives back leases of past days or idle for half their lifetime, and now and
+    /// then reclaims leases other processes left to expire; it stops when nothing is left.
+    private func startAdRecorder() {
+        guard adLedger.claimRecorder() else { return }
+        let interval = Duration.milliseconds(configuration.ads.recordIntervalMilliseconds)
+        let idle = Duration.seconds(max(1, configuration.ads.leaseSeconds / 2))
+        Task.detached { [weak self] in
+            var lastReclaim = ContinuousClock.now
+            while true {
+                try? await Task.sleep(for: interval)
+                guard let self else { return }
+                try? await self.recordServedAds()
+                let day = AdServe.day(of: Timestamp(seconds: Int64(Date().timeIntervalSince1970)))
+                try? await self.releaseLeases(self.adLedger.stale(day: day, idle: idle))
+                if ContinuousClock.now - lastReclaim > .seconds(30) {
+                    _ = try? await self.store.reclaimExpiredBudget(now: Int64(Date().timeIntervalSince1970))
+                    lastReclaim = .now
+                }
+                if self.adLedger.stopRecorderIfIdle() { return }
+            }
         }
     }
 
@@ -214,8 +298,15 @@ extension Engine {
     private func selectAds(_ viewer: AdViewer, feed: Feed, snapshot: SharedAdsCache.Snapshot, at now: Timestamp) -> [Placement] {
         let request = AdRequest(viewer: viewer.profile.id, audience: AdAudienceMember(viewer.profile, at: now), adFree: nil,
                                 organicGroups: feed.groups.count, hiddenAdvertisers: viewer.hidden, recentImpressions: viewer.served, now: now)
-        let counters = snapshot.counters
-        return AdSelector.select(request, inventory: snapshot.inventory, counters: { counters[$0] }, policy: configuration.ads.policy)
+        // What this process leased and has not used is budget it may still spend.
+        let counters = snapshot.counters, ledger = adLedger, day = AdServe.day(of: now)
+        return AdSelector.select(request, inventory: snapshot.inventory, counters: { campaign in
+            var counters = counters[campaign]
+            let mine = ledger.unused(BudgetKey(campaign: campaign, day: day))
+            counters.spentToday -= mine
+            counters.spentTotal -= mine
+            return counters
+        }, policy: configuration.ads.policy)
     }
 
     // MARK: Events and reports
@@ -225,6 +316,8 @@ extension Engine {
         guard let id = AdToken.verify(token, secret: configuration.ads.tokenSecret) else {
             throw StoreError(.unknownToken, "the token is malformed or its signature is wrong")
         }
+        // An ad this process served may still wait to be recorded.
+        try? await recordServedAds()
         return try await store.recordAdEvent(token: id, type: type, at: now)
     }
 
@@ -253,6 +346,11 @@ final class SharedAdsCache: @unchecked Sendable {
     private let lock = NSLock()
     private var current: Snapshot?
 
+    /// This process was refunded `micros` of `campaign`'s spend (a lease given back).
+    func refunded(_ campaign: CampaignID, _ micros: Int64, day: Int64) {
+        lock.withLock { current }?.counters.refunded(campaign, micros, day: day)
+    }
+
     func snapshot(store: any StatusStorage, policy: AdsPolicy, at now: Timestamp) async throws -> Snapshot {
         let version = try await store.adInventoryVersion()
         let day = AdServe.day(of: now)
@@ -264,6 +362,8 @@ final class SharedAdsCache: @unchecked Sendable {
             }
             return snapshot
         }
+        // Leases their holders left to expire (processes that died) go back to their campaigns first.
+        _ = try? await store.reclaimExpiredBudget(now: Int64(Date().timeIntervalSince1970))
         let stored = try await store.storedInventory()
         let reading = try await store.campaignCounters(day: day, after: nil)
         let inventory = AdInventory(campaigns: stored.campaigns, creatives: stored.creatives.map(\.creative),
@@ -329,6 +429,9 @@ final class SharedAdsCache: @unchecked Sendable {
                 mark = reading.mark
             }
         }
+
+        /// This process was refunded `micros` of `campaign`'s spend.
+        func refunded(_ campaign: CampaignID, _ micros: Int64, day: Int64) { charged(campaign, cost: -micros, day: day) }
 
         /// This process charged `cost` to `campaign`.
         func charged(_ campaign: CampaignID, cost: Int64, day: Int64) {

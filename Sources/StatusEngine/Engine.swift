@@ -23,6 +23,8 @@ public final class Engine: Sendable {
     let feedIndex: SharedFeedIndex?
     /// The ad inventory's targeting index and counters, between feeds.
     let adsCache = SharedAdsCache()
+    /// This process's ad budget leases and served ads not recorded yet.
+    let adLedger = AdLedger()
 
     /// An engine over `store`. `randomSeed` makes post ids reproducible (tests); nil uses the
     /// system's random source. `feedMode` says how feeds are answered (``FeedMode``).

@@ -197,17 +197,130 @@ extension SQLiteStatusStore {
         }
     }
 
-    public func reserve(_ reservations: [AdReservation]) async throws -> [Bool] {
-        guard !reservations.isEmpty else { return [] }
-        // In place on the serving writer, committed without a sync: a served ad survives a crash
-        // of the process at once and a power cut from the next durable commit.
+    // MARK: Budget leases
+
+    public func grantBudget(_ requests: [BudgetRequest], holder: String, expiresAt: Int64) async throws -> [Int64] {
+        guard !requests.isEmpty else { return [] }
+        // In place on the serving writer, committed without a sync: a grant may be on a feed's path.
         defer { servingCheckpoints.committed() }
-        return try serving("reserve ads' cost", servingWriter, write: true) { db in
-            let mark = try Int64.fetchOne(db.cachedStatement(sql: """
-                UPDATE ad_inventory_version SET counters_seq = counters_seq + 1 WHERE id = 1 RETURNING counters_seq
-                """)) ?? 0
-            return try reservations.map { try Self.reserve(db, $0, mark: mark) }
+        return try serving("lease ad budget", servingWriter, write: true) { db in
+            let mark = try Self.nextCountersMark(db)
+            return try requests.map { request in
+                // Budgets as stored now, with every holder's leases already charged.
+                guard let row = try Row.fetchOne(db.cachedStatement(sql: """
+                    SELECT c.spent_micros, c.total_budget_micros, c.daily_budget_micros, coalesce(d.spent_micros, 0)
+                    FROM campaigns c LEFT JOIN campaign_days d ON d.campaign_id = c.id AND d.day = ? WHERE c.id = ?
+                    """), arguments: [request.key.day, request.key.campaign.rawValue]) else {
+                    throw StoreError(.unknownCampaign, "no campaign \(request.key.campaign)")
+                }
+                let spent: Int64 = row[0], total: Int64 = row[1], daily: Int64 = row[2], today: Int64 = row[3]
+                let room = min(total - spent, min(daily, request.dailyLimitMicros) - today)
+                let granted = min(request.wantedMicros, room)
+                guard granted >= max(1, request.minimumMicros) else { return 0 }
+                try Self.charge(db, request.key, granted, mark: mark)
+                try db.cachedStatement(sql: """
+                    INSERT INTO budget_leases (holder, campaign_id, day, granted_micros, expires_at) VALUES (?, ?, ?, ?, ?)
+                    ON CONFLICT (holder, campaign_id, day) DO UPDATE SET granted_micros = granted_micros + excluded.granted_micros,
+                        expires_at = excluded.expires_at
+                    """).execute(arguments: [holder, request.key.campaign.rawValue, request.key.day, granted, expiresAt])
+                return granted
+            }
         }
+    }
+
+    public func recordServes(_ serves: [AdServe], holder: String, expiresAt: Int64) async throws {
+        guard !serves.isEmpty else { return }
+        try await write("record served ads", durable: false) { db in
+            let mark = try Self.nextCountersMark(db)
+            for serve in serves {
+                try db.cachedStatement(sql: """
+                    INSERT OR IGNORE INTO ad_serves (token, viewer_id, campaign_id, advertiser_id, creative_id, slot, price_cpm_micros,
+                                                     cost_micros, served_at, day)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """).execute(arguments: [serve.token, serve.viewer.rawValue, serve.campaign.rawValue, serve.advertiser.rawValue,
+                                             serve.creative.rawValue, serve.slot, serve.priceCPMMicros, serve.costMicros, serve.at.seconds,
+                                             serve.day])
+                guard db.changesCount > 0 else { continue }
+                try db.cachedStatement(sql: """
+                    UPDATE budget_leases SET used_micros = used_micros + ?, expires_at = max(expires_at, ?)
+                    WHERE holder = ? AND campaign_id = ? AND day = ?
+                    """).execute(arguments: [serve.costMicros, expiresAt, holder, serve.campaign.rawValue, serve.day])
+                let key = BudgetKey(campaign: serve.campaign, day: serve.day)
+                if db.changesCount == 0 {
+                    // The lease was reclaimed (this holder stalled past its expiry) and refunded:
+                    // charge the ad directly, as far as the budget still goes.
+                    let room = try Int64.fetchOne(db.cachedStatement(sql: """
+                        SELECT min(c.total_budget_micros - c.spent_micros, c.daily_budget_micros - coalesce(d.spent_micros, 0))
+                        FROM campaigns c LEFT JOIN campaign_days d ON d.campaign_id = c.id AND d.day = ? WHERE c.id = ?
+                        """), arguments: [serve.day, serve.campaign.rawValue]) ?? 0
+                    let charged = max(0, min(serve.costMicros, room))
+                    try Self.charge(db, key, charged, mark: mark)
+                    if charged != serve.costMicros {
+                        try db.cachedStatement(sql: "UPDATE ad_serves SET cost_micros = ? WHERE token = ?").execute(arguments: [charged, serve.token])
+                    }
+                }
+                try db.cachedStatement(sql: """
+                    INSERT INTO campaign_days (campaign_id, day, spent_micros, served) VALUES (?, ?, 0, 1)
+                    ON CONFLICT (campaign_id, day) DO UPDATE SET served = served + 1
+                    """).execute(arguments: [serve.campaign.rawValue, serve.day])
+            }
+        }
+    }
+
+    public func releaseBudget(holder: String, keys: [BudgetKey]?) async throws -> [BudgetKey: Int64] {
+        try await write("release ad budget", durable: false) { db in
+            var rows = try Row.fetchAll(db, sql: "SELECT campaign_id, day, granted_micros - used_micros FROM budget_leases WHERE holder = ?",
+                                        arguments: [holder])
+            if let keys {
+                let wanted = Set(keys)
+                rows = rows.filter { row in CampaignID(rawValue: row[0]).map { wanted.contains(BudgetKey(campaign: $0, day: row[1])) } ?? false }
+            }
+            return try Self.refund(db, rows, holder: { _ in holder })
+        }
+    }
+
+    public func reclaimExpiredBudget(now: Int64) async throws -> Int {
+        try await write("reclaim expired ad budget", durable: false) { db in
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT campaign_id, day, granted_micros - used_micros, holder FROM budget_leases WHERE expires_at < ?
+                """, arguments: [now])
+            return try Self.refund(db, rows, holder: { $0[3] }).count
+        }
+    }
+
+    /// Refunds and deletes the leases in `rows` (campaign, day, unused, ...).
+    private static func refund(_ db: Database, _ rows: [Row], holder: (Row) -> String) throws -> [BudgetKey: Int64] {
+        guard !rows.isEmpty else { return [:] }
+        let mark = try nextCountersMark(db)
+        var refunds: [BudgetKey: Int64] = [:]
+        for row in rows {
+            guard let campaign = CampaignID(rawValue: row[0]) else { continue }
+            let key = BudgetKey(campaign: campaign, day: row[1])
+            let unused: Int64 = max(0, row[2])
+            try charge(db, key, -unused, mark: mark)
+            try db.cachedStatement(sql: "DELETE FROM budget_leases WHERE holder = ? AND campaign_id = ? AND day = ?")
+                .execute(arguments: [holder(row), campaign.rawValue, key.day])
+            refunds[key, default: 0] += unused
+        }
+        return refunds
+    }
+
+    /// Adds `micros` (negative for a refund) to a campaign's spend, in all and on the day.
+    private static func charge(_ db: Database, _ key: BudgetKey, _ micros: Int64, mark: Int64) throws {
+        guard micros != 0 else { return }
+        try db.cachedStatement(sql: "UPDATE campaigns SET spent_micros = spent_micros + ?, counters_seq = ? WHERE id = ?")
+            .execute(arguments: [micros, mark, key.campaign.rawValue])
+        try db.cachedStatement(sql: """
+            INSERT INTO campaign_days (campaign_id, day, spent_micros, served) VALUES (?, ?, ?, 0)
+            ON CONFLICT (campaign_id, day) DO UPDATE SET spent_micros = spent_micros + excluded.spent_micros
+            """).execute(arguments: [key.campaign.rawValue, key.day, micros])
+    }
+
+    /// Moves the counters' mark on: the campaigns this transaction changes carry the new value.
+    private static func nextCountersMark(_ db: Database) throws -> Int64 {
+        try Int64.fetchOne(db.cachedStatement(sql: """
+            UPDATE ad_inventory_version SET counters_seq = counters_seq + 1 WHERE id = 1 RETURNING counters_seq
+            """)) ?? 0
     }
 
     /// Runs `body` on one of the serving connections, on the calling thread (a read, or with
@@ -225,42 +338,6 @@ extension SQLiteStatusStore {
         } catch {
             throw Self.storeError(error, doing: doing)
         }
-    }
-
-    private static func reserve(_ db: Database, _ reservation: AdReservation, mark: Int64) throws -> Bool {
-        let serve = reservation.serve
-        // Budgets as stored now, not as the selector saw them: another process may have spent meanwhile.
-        guard let row = try Row.fetchOne(db.cachedStatement(sql: """
-            SELECT c.spent_micros, c.total_budget_micros, c.daily_budget_micros, coalesce(d.spent_micros, 0)
-            FROM campaigns c LEFT JOIN campaign_days d ON d.campaign_id = c.id AND d.day = ? WHERE c.id = ?
-            """), arguments: [serve.day, serve.campaign.rawValue]) else {
-            throw StoreError(.unknownCampaign, "no campaign \(serve.campaign)")
-        }
-        let spent: Int64 = row[0], total: Int64 = row[1], daily: Int64 = row[2], today: Int64 = row[3]
-        guard spent + serve.costMicros <= min(total, reservation.totalBudgetMicros),
-              today + serve.costMicros <= min(daily, reservation.dailyBudgetMicros) else { return false }
-        // Frequency caps on what is stored now, with the ads of this feed reserved before it.
-        for cap in reservation.frequencyCaps {
-            let sql = cap.scope == .campaign
-                ? "SELECT count(*) FROM ad_serves WHERE viewer_id = ? AND served_at > ? AND campaign_id = ?"
-                : "SELECT count(*) FROM ad_serves WHERE viewer_id = ? AND served_at > ? AND advertiser_id = ?"
-            let count = try Int.fetchOne(db.cachedStatement(sql: sql), arguments: [
-                serve.viewer.rawValue, serve.at.seconds - cap.windowSeconds,
-                cap.scope == .campaign ? serve.campaign.rawValue : serve.advertiser.rawValue]) ?? 0
-            if count >= cap.max { return false }
-        }
-        try db.cachedStatement(sql: "UPDATE campaigns SET spent_micros = spent_micros + ?, counters_seq = ? WHERE id = ?")
-            .execute(arguments: [serve.costMicros, mark, serve.campaign.rawValue])
-        try db.cachedStatement(sql: """
-            INSERT INTO campaign_days (campaign_id, day, spent_micros, served) VALUES (?, ?, ?, 1)
-            ON CONFLICT (campaign_id, day) DO UPDATE SET spent_micros = spent_micros + excluded.spent_micros, served = served + 1
-            """).execute(arguments: [serve.campaign.rawValue, serve.day, serve.costMicros])
-        try db.cachedStatement(sql: """
-            INSERT INTO ad_serves (token, viewer_id, campaign_id, advertiser_id, creative_id, slot, price_cpm_micros, cost_micros, served_at, day)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """).execute(arguments: [serve.token, serve.viewer.rawValue, serve.campaign.rawValue, serve.advertiser.rawValue,
-                                     serve.creative.rawValue, serve.slot, serve.priceCPMMicros, serve.costMicros, serve.at.seconds, serve.day])
-        return true
     }
 
     public func recordAdEvent(token: String, type: AdEventType, at now: Timestamp) async throws -> AdEventReceipt {
@@ -282,11 +359,11 @@ extension SQLiteStatusStore {
             guard db.changesCount > 0 else { return AdEventReceipt(outcome: .alreadyCounted, conversation: conversation) }
             if type == .impression || type == .click {
                 // The counts the click rate is estimated from.
+                let mark = try Self.nextCountersMark(db)
                 try db.execute(sql: """
-                    UPDATE campaigns SET \(type == .impression ? "impressions = impressions + 1" : "clicks = clicks + 1"),
-                        counters_seq = (SELECT counters_seq + 1 FROM ad_inventory_version WHERE id = 1) WHERE id = ?
-                    """, arguments: [campaign])
-                try db.execute(sql: "UPDATE ad_inventory_version SET counters_seq = counters_seq + 1 WHERE id = 1")
+                    UPDATE campaigns SET \(type == .impression ? "impressions = impressions + 1" : "clicks = clicks + 1"), counters_seq = ?
+                    WHERE id = ?
+                    """, arguments: [mark, campaign])
             }
             if let conversation {
                 try db.execute(sql: "INSERT INTO ad_conversations (token, advertiser_id, chat, at) VALUES (?, ?, ?, ?)",

@@ -17,7 +17,7 @@ enum Schema {
         migrator.registerMigration("v4 ad inventory, spend, serves and events") { db in
             try db.execute(sql: v4)
         }
-        migrator.registerMigration("v5 conversation starts, counters changed since a mark") { db in
+        migrator.registerMigration("v5 conversation starts, counters changed since a mark, budget leases") { db in
             try db.execute(sql: v5)
         }
         return migrator
@@ -121,6 +121,10 @@ enum Schema {
     /// with the chat handle it opened. `counters_seq` marks each campaign's spend, impressions
     /// and clicks with the counter of the last transaction that changed them
     /// (`ad_inventory_version.counters_seq`), so that a serving process re-reads only those.
+    /// `budget_leases`: budget a serving process (`holder`) took for a campaign's day, charged to
+    /// the campaign's spend when granted; `used_micros` is what its recorded serves cost, and the
+    /// rest is refunded when the lease is released, or reclaimed by anyone once `expires_at`
+    /// (Unix seconds, wall clock) has passed without the holder renewing it.
     static let v5 = """
         CREATE TABLE ad_conversations (
             token TEXT PRIMARY KEY NOT NULL REFERENCES ad_serves(token),
@@ -131,6 +135,16 @@ enum Schema {
         ALTER TABLE campaigns ADD COLUMN counters_seq INTEGER NOT NULL DEFAULT 0;
         ALTER TABLE ad_inventory_version ADD COLUMN counters_seq INTEGER NOT NULL DEFAULT 0;
         CREATE INDEX campaigns_by_counters_seq ON campaigns(counters_seq);
+        CREATE TABLE budget_leases (
+            holder TEXT NOT NULL,
+            campaign_id TEXT NOT NULL REFERENCES campaigns(id),
+            day INTEGER NOT NULL,
+            granted_micros INTEGER NOT NULL CHECK (granted_micros >= 0),
+            used_micros INTEGER NOT NULL DEFAULT 0 CHECK (used_micros >= 0),
+            expires_at INTEGER NOT NULL,
+            PRIMARY KEY (holder, campaign_id, day)
+        ) WITHOUT ROWID;
+        CREATE INDEX budget_leases_by_expiry ON budget_leases(expires_at);
         """
 
     /// Every change to what a viewer's feed reads, in commit order, so that an in-memory feed

@@ -42,6 +42,8 @@ struct FeedCommand: AsyncParsableCommand {
         let now = data.now
         try await CommandFailure.run {
             let page = try await engine.feedWithAds(for: viewer, at: now)
+            // Record the ads served and give back the budget leased for them before showing them.
+            try await engine.settleAds()
             switch format {
             case .json: print(page.json(explain: explain, policy: engine.configuration.ads.policy).serialized)
             case .table: print(Self.table(page), terminator: "")

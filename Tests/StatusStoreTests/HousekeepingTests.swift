@@ -215,7 +215,7 @@ import Testing
     @Test func migrationsAreRecordedAndReopeningIsHarmless() async throws {
         try await withStore { store, directory in
             let all = ["v1 users, posts, blobs, views, mutes, audit log", "v2 purge index skips held posts", "v3 feed change log",
-                       "v4 ad inventory, spend, serves and events", "v5 conversation starts, counters changed since a mark"]
+                       "v4 ad inventory, spend, serves and events", "v5 conversation starts, counters changed since a mark, budget leases"]
             #expect(try await store.appliedMigrations() == all)
             let again = try SQLiteStatusStore(directory: directory)
             #expect(try await again.appliedMigrations() == all)

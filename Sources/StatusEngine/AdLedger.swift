@@ -1,0 +1,128 @@
+import Foundation
+import StatusCore
+
+/// This process's side of ad budgets: the budget it leased from the store per campaign and day
+/// (already charged there, so that no budget is ever passed however many processes serve), what
+/// is left of each lease, and the ads it served that are not recorded yet. A feed takes its ads'
+/// cost from the leases in memory; the store is written only to lease more (now and then) and
+/// to record served ads in batches (``Engine/recordServedAds()``).
+final class AdLedger: @unchecked Sendable {
+    // @unchecked: every field after `lock` is only touched under it.
+    struct Lease {
+        var granted: Int64
+        var remaining: Int64
+        var lastUsed: ContinuousClock.Instant
+    }
+
+    /// Who this process is in the store's lease table.
+    let holder: String
+    private let lock = NSLock()
+    private var leases: [BudgetKey: Lease] = [:]
+    private var pending: [AdServe] = []
+    private var toppingUp: Set<BudgetKey> = []
+    private var recorderRunning = false
+
+    init() {
+        var random = SystemRandomNumberGenerator()
+        holder = "h" + (0..<2).map { _ in String(random.next() as UInt64, radix: 16) }.joined(separator: "-")
+    }
+
+    /// What is left of this process's lease for `key`.
+    func unused(_ key: BudgetKey) -> Int64 {
+        lock.withLock { leases[key]?.remaining ?? 0 }
+    }
+
+    /// Takes the serve's cost from its lease; false (and nothing taken) when the lease is short.
+    /// A taken serve waits to be recorded.
+    func take(_ serve: AdServe) -> Bool {
+        lock.withLock {
+            let key = BudgetKey(campaign: serve.campaign, day: serve.day)
+            guard var lease = leases[key], lease.remaining >= serve.costMicros else { return false }
+            lease.remaining -= serve.costMicros
+            lease.lastUsed = .now
+            leases[key] = lease
+            pending.append(serve)
+            return true
+        }
+    }
+
+    func granted(_ key: BudgetKey, _ micros: Int64) {
+        lock.withLock {
+            var lease = leases[key] ?? Lease(granted: 0, remaining: 0, lastUsed: .now)
+            lease.granted += micros
+            lease.remaining += micros
+            leases[key] = lease
+        }
+    }
+
+    /// Of `keys`, those whose lease is under a quarter left and not being topped up already;
+    /// marks them as being topped up.
+    func claimTopUps(_ keys: [BudgetKey]) -> [BudgetKey] {
+        lock.withLock {
+            var claimed: [BudgetKey] = []
+            for key in Set(keys) where !toppingUp.contains(key) {
+                guard let lease = leases[key], lease.remaining * 4 < lease.granted else { continue }
+                toppingUp.insert(key)
+                claimed.append(key)
+            }
+            return claimed
+        }
+    }
+
+    func toppedUp(_ keys: [BudgetKey]) {
+        lock.withLock { toppingUp.subtract(keys) }
+    }
+
+    /// The ads served to `viewer` that are not recorded yet, for frequency caps.
+    func unrecorded(for viewer: UserID) -> [ServedImpression] {
+        lock.withLock {
+            pending.filter { $0.viewer == viewer }.map { ServedImpression(campaign: $0.campaign, advertiser: $0.advertiser, at: $0.at) }
+        }
+    }
+
+    /// The served ads to record now (they leave the ledger).
+    func drain() -> [AdServe] {
+        lock.withLock {
+            defer { pending = [] }
+            return pending
+        }
+    }
+
+    /// Serves whose recording failed, to be tried again first.
+    func requeue(_ serves: [AdServe]) {
+        lock.withLock { pending.insert(contentsOf: serves, at: 0) }
+    }
+
+    /// Leases to give back: for other days than `day`, or unused for longer than `idle`.
+    func stale(day: Int64, idle: Duration) -> [BudgetKey] {
+        lock.withLock {
+            let now = ContinuousClock.now
+            return leases.filter { $0.key.day != day || now - $0.value.lastUsed > idle }.map(\.key)
+        }
+    }
+
+    /// Forgets the leases for `keys` (nil: all), once the store has them back.
+    func forget(_ keys: [BudgetKey]?) {
+        lock.withLock {
+            guard let keys else { return leases = [:] }
+            for key in keys { leases[key] = nil }
+        }
+    }
+
+    /// True when the caller is to start the recorder (it was not running).
+    func claimRecorder() -> Bool {
+        lock.withLock {
+            defer { recorderRunning = true }
+            return !recorderRunning
+        }
+    }
+
+    /// Stops the recorder when there is nothing left for it to do; false (keep going) otherwise.
+    func stopRecorderIfIdle() -> Bool {
+        lock.withLock {
+            guard pending.isEmpty, leases.isEmpty else { return false }
+            recorderRunning = false
+            return true
+        }
+    }
+}
