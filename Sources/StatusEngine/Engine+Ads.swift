@@ -215,14 +215,17 @@ extension Engine {
     /// Records what this process served and gives back what is left of its leases: for a
     /// process about to exit (a command, a server shutting down).
     public func settleAds() async throws {
-        try await recordServedAds()
         try await releaseLeases(nil)
     }
 
+    /// Gives leases back: first no feed may take from them any more, then what was taken from
+    /// them is recorded (counted as used), and only then is the rest refunded. In another order
+    /// an ad taken meanwhile would be served from budget already refunded.
     private func releaseLeases(_ keys: [BudgetKey]?) async throws {
         guard keys.map({ !$0.isEmpty }) ?? true else { return }
-        let refunds = try await store.releaseBudget(holder: adLedger.holder, keys: keys)
         adLedger.forget(keys)
+        try await recordServedAds()
+        let refunds = try await store.releaseBudget(holder: adLedger.holder, keys: keys)
         for (key, micros) in refunds where micros > 0 { adsCache.refunded(key.campaign, micros, day: key.day) }
     }
 
@@ -232,7 +235,7 @@ extension Engine {
     private func startAdRecorder() {
         guard adLedger.claimRecorder() else { return }
         let interval = Duration.milliseconds(configuration.ads.recordIntervalMilliseconds)
-        let idle = Duration.seconds(max(1, configuration.ads.leaseSeconds / 2))
+        let idle = Duration.milliseconds(configuration.ads.leaseSeconds * 500)
         Task.detached { [weak self] in
             var lastReclaim = ContinuousClock.now
             while true {
