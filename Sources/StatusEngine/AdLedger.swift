@@ -21,11 +21,17 @@ final class AdLedger: @unchecked Sendable {
     private var pending: [AdServe] = []
     private var toppingUp: Set<BudgetKey> = []
     private var recorderRunning = false
+    private var counts = AdServingCounts()
 
     init() {
         var random = SystemRandomNumberGenerator()
         holder = "h" + (0..<2).map { _ in String(random.next() as UInt64, radix: 16) }.joined(separator: "-")
     }
+
+    /// What the ledger has done so far.
+    var served: AdServingCounts { lock.withLock { counts } }
+
+    func count(_ change: (inout AdServingCounts) -> Void) { lock.withLock { change(&counts) } }
 
     /// What is left of this process's lease for `key`.
     func unused(_ key: BudgetKey) -> Int64 {
@@ -42,6 +48,7 @@ final class AdLedger: @unchecked Sendable {
             lease.lastUsed = .now
             leases[key] = lease
             pending.append(serve)
+            counts.adsServed += 1
             return true
         }
     }
@@ -125,4 +132,19 @@ final class AdLedger: @unchecked Sendable {
             return true
         }
     }
+}
+
+/// Counts of a serving process's ad budget work since it started (for metrics and benchmarks).
+public struct AdServingCounts: Sendable, Equatable {
+    /// Ads taken from leases (served).
+    public var adsServed = 0
+    /// Lease transactions a feed waited for (it lacked budget for an ad it placed).
+    public var leasesOnFeedPath = 0
+    /// Lease top-ups run in the background.
+    public var leasesInBackground = 0
+    /// Batches and ads recorded.
+    public var recordBatches = 0
+    public var adsRecorded = 0
+
+    public init() {}
 }

@@ -145,6 +145,7 @@ extension Engine {
                     needed.append(budgetRequest(placement.campaign, allowance: placement.allowance, day: day, minimum: placement.costMicros))
                 }
             }
+            if !needed.isEmpty { adLedger.count { $0.leasesOnFeedPath += 1 } }
             try await lease(needed, counters: snapshot.counters)
             var ads: [PlacedAd] = []
             for placement in placements {
@@ -190,6 +191,7 @@ extension Engine {
         guard !keys.isEmpty else { return }
         let requests = placements.filter { keys.contains(BudgetKey(campaign: $0.campaign.id, day: day)) }
             .map { budgetRequest($0.campaign, allowance: $0.allowance, day: day, minimum: $0.costMicros) }
+        adLedger.count { $0.leasesInBackground += 1 }
         Task.detached { [self] in
             try? await lease(requests, counters: counters)
             adLedger.toppedUp(keys)
@@ -206,11 +208,15 @@ extension Engine {
         guard !serves.isEmpty else { return }
         do {
             try await store.recordServes(serves, holder: adLedger.holder, expiresAt: leaseExpiry())
+            adLedger.count { $0.recordBatches += 1; $0.adsRecorded += serves.count }
         } catch {
             adLedger.requeue(serves)
             throw error
         }
     }
+
+    /// What this process's ad serving has done since it started.
+    public var adServingCounts: AdServingCounts { adLedger.served }
 
     /// Records what this process served and gives back what is left of its leases: for a
     /// process about to exit (a command, a server shutting down).
