@@ -16,6 +16,12 @@ final class AdLedger: @unchecked Sendable {
 
     /// Who this process is in the store's lease table.
     let holder: String
+    /// Taken by every grant and release: the store's leases and this ledger change together,
+    /// so that a grant never lands in a lease being given back.
+    let leaseGate = AsyncGate()
+    /// Taken by every recording: a release records what was taken from its leases before it
+    /// refunds the rest, and no other recording may still be writing some of it.
+    let recordGate = AsyncGate()
     private let lock = NSLock()
     private var leases: [BudgetKey: Lease] = [:]
     private var pending: [AdServe] = []
@@ -147,4 +153,32 @@ public struct AdServingCounts: Sendable, Equatable {
     public var adsRecorded = 0
 
     public init() {}
+}
+
+/// An async mutual exclusion: one body at a time, the others waiting their turn in order,
+/// across suspension points (an actor would let a second caller in at every `await`).
+final class AsyncGate: @unchecked Sendable {
+    // @unchecked: `busy` and `waiters` are only touched under `lock`.
+    private let lock = NSLock()
+    private var busy = false
+    private var waiters: [CheckedContinuation<Void, Never>] = []
+
+    func run<T>(_ body: () async throws -> T) async throws -> T {
+        await withCheckedContinuation { (waiter: CheckedContinuation<Void, Never>) in
+            let enter: Bool = lock.withLock {
+                if busy { waiters.append(waiter); return false }
+                busy = true
+                return true
+            }
+            if enter { waiter.resume() }
+        }
+        defer {
+            let next: CheckedContinuation<Void, Never>? = lock.withLock {
+                if waiters.isEmpty { busy = false; return nil }
+                return waiters.removeFirst()
+            }
+            next?.resume()
+        }
+        return try await body()
+    }
 }

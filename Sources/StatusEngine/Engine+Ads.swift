@@ -178,10 +178,12 @@ extension Engine {
 
     private func lease(_ requests: [BudgetRequest], counters: SharedAdsCache.CounterTable) async throws {
         guard !requests.isEmpty else { return }
-        let granted = try await store.grantBudget(requests, holder: adLedger.holder, expiresAt: leaseExpiry())
-        for (request, micros) in zip(requests, granted) where micros > 0 {
-            adLedger.granted(request.key, micros)
-            counters.charged(request.key.campaign, cost: micros, day: request.key.day)
+        try await adLedger.leaseGate.run {
+            let granted = try await store.grantBudget(requests, holder: adLedger.holder, expiresAt: leaseExpiry())
+            for (request, micros) in zip(requests, granted) where micros > 0 {
+                adLedger.granted(request.key, micros)
+                counters.charged(request.key.campaign, cost: micros, day: request.key.day)
+            }
         }
     }
 
@@ -204,6 +206,11 @@ extension Engine {
     /// renews its leases. Runs every `ads.record_interval_ms` while there is anything to record;
     /// call it before relying on the store's view of served ads.
     public func recordServedAds() async throws {
+        try await adLedger.recordGate.run { try await recordPending() }
+    }
+
+    /// Records what is pending; the caller holds the record gate.
+    private func recordPending() async throws {
         let serves = adLedger.drain()
         guard !serves.isEmpty else { return }
         do {
@@ -226,13 +233,18 @@ extension Engine {
 
     /// Gives leases back: first no feed may take from them any more, then what was taken from
     /// them is recorded (counted as used), and only then is the rest refunded. In another order
-    /// an ad taken meanwhile would be served from budget already refunded.
+    /// an ad taken meanwhile would be served from budget already refunded. No grant runs
+    /// meanwhile (it would add to a lease about to be refunded whole).
     private func releaseLeases(_ keys: [BudgetKey]?) async throws {
         guard keys.map({ !$0.isEmpty }) ?? true else { return }
-        adLedger.forget(keys)
-        try await recordServedAds()
-        let refunds = try await store.releaseBudget(holder: adLedger.holder, keys: keys)
-        for (key, micros) in refunds where micros > 0 { adsCache.refunded(key.campaign, micros, day: key.day) }
+        try await adLedger.leaseGate.run {
+            adLedger.forget(keys)
+            let refunds = try await adLedger.recordGate.run {
+                try await recordPending()
+                return try await store.releaseBudget(holder: adLedger.holder, keys: keys)
+            }
+            for (key, micros) in refunds where micros > 0 { adsCache.refunded(key.campaign, micros, day: key.day) }
+        }
     }
 
     /// Starts the background recorder unless it runs: every `ads.record_interval_ms` it records
