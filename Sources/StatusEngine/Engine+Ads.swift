@@ -470,7 +470,7 @@ final class SharedAdsCache: @unchecked Sendable {
     }
 }
 
-/// Event tokens: a random id (`t` and 16 random bytes) and an HMAC-SHA256 of it under the
+/// Event tokens: an id (`t`, then 16 bytes: the issuing millisecond and 80 random bits) and an HMAC-SHA256 of it under the
 /// configured secret, `<id>.<signature>` in base64url. The id is what the store keys the served
 /// ad by; the signature lets forged tokens be refused without a lookup. Issued for every ad of
 /// every feed, so encoded by hand rather than through Foundation's string methods.
@@ -479,7 +479,12 @@ public enum AdToken {
         var random = SystemRandomNumberGenerator()
         var bytes: [UInt8] = []
         bytes.reserveCapacity(16)
-        for _ in 0..<2 { withUnsafeBytes(of: random.next() as UInt64) { bytes.append(contentsOf: $0) } }
+        // The wall-clock millisecond first (big-endian), so that ids sort by issue time and the
+        // store's index of served ads grows at its end; then 80 random bits.
+        let milliseconds = UInt64(max(0, Date().timeIntervalSince1970 * 1000))
+        for shift in stride(from: 40, through: 0, by: -8) { bytes.append(UInt8(truncatingIfNeeded: milliseconds >> UInt64(shift))) }
+        withUnsafeBytes(of: random.next() as UInt64) { bytes.append(contentsOf: $0) }
+        withUnsafeBytes(of: random.next() as UInt16) { bytes.append(contentsOf: $0) }
         // The "t" keeps a token from starting with "-", which command lines take for an option.
         let id = "t" + base64url(bytes)
         return (id, id + "." + signature(id, secret: secret))

@@ -231,7 +231,8 @@ extension SQLiteStatusStore {
     public func recordServes(_ serves: [AdServe], holder: String, expiresAt: Int64) async throws {
         guard !serves.isEmpty else { return }
         try await write("record served ads", durable: false) { db in
-            let mark = try Self.nextCountersMark(db)
+            // One row per ad, then one update per campaign and day for the lease and the counts.
+            var used: [BudgetKey: (micros: Int64, count: Int)] = [:]
             for serve in serves {
                 try db.cachedStatement(sql: """
                     INSERT OR IGNORE INTO ad_serves (token, viewer_id, campaign_id, advertiser_id, creative_id, slot, price_cpm_micros,
@@ -241,28 +242,41 @@ extension SQLiteStatusStore {
                                              serve.creative.rawValue, serve.slot, serve.priceCPMMicros, serve.costMicros, serve.at.seconds,
                                              serve.day])
                 guard db.changesCount > 0 else { continue }
+                let key = BudgetKey(campaign: serve.campaign, day: serve.day)
+                used[key, default: (0, 0)].micros += serve.costMicros
+                used[key, default: (0, 0)].count += 1
+            }
+            let mark = try Self.nextCountersMark(db)
+            for (key, spent) in used {
                 try db.cachedStatement(sql: """
                     UPDATE budget_leases SET used_micros = used_micros + ?, expires_at = max(expires_at, ?)
                     WHERE holder = ? AND campaign_id = ? AND day = ?
-                    """).execute(arguments: [serve.costMicros, expiresAt, holder, serve.campaign.rawValue, serve.day])
-                let key = BudgetKey(campaign: serve.campaign, day: serve.day)
+                    """).execute(arguments: [spent.micros, expiresAt, holder, key.campaign.rawValue, key.day])
                 if db.changesCount == 0 {
                     // The lease was reclaimed (this holder stalled past its expiry) and refunded:
-                    // charge the ad directly, as far as the budget still goes.
-                    let room = try Int64.fetchOne(db.cachedStatement(sql: """
-                        SELECT min(c.total_budget_micros - c.spent_micros, c.daily_budget_micros - coalesce(d.spent_micros, 0))
-                        FROM campaigns c LEFT JOIN campaign_days d ON d.campaign_id = c.id AND d.day = ? WHERE c.id = ?
-                        """), arguments: [serve.day, serve.campaign.rawValue]) ?? 0
-                    let charged = max(0, min(serve.costMicros, room))
-                    try Self.charge(db, key, charged, mark: mark)
-                    if charged != serve.costMicros {
-                        try db.cachedStatement(sql: "UPDATE ad_serves SET cost_micros = ? WHERE token = ?").execute(arguments: [charged, serve.token])
-                    }
+                    // charge these ads directly, as far as the budget still goes.
+                    try Self.chargeWithoutLease(db, key, serves.filter { $0.campaign == key.campaign && $0.day == key.day }, mark: mark)
                 }
                 try db.cachedStatement(sql: """
-                    INSERT INTO campaign_days (campaign_id, day, spent_micros, served) VALUES (?, ?, 0, 1)
-                    ON CONFLICT (campaign_id, day) DO UPDATE SET served = served + 1
-                    """).execute(arguments: [serve.campaign.rawValue, serve.day])
+                    INSERT INTO campaign_days (campaign_id, day, spent_micros, served) VALUES (?, ?, 0, ?)
+                    ON CONFLICT (campaign_id, day) DO UPDATE SET served = served + excluded.served
+                    """).execute(arguments: [key.campaign.rawValue, key.day, spent.count])
+            }
+        }
+    }
+
+    /// Charges ads served from a lease that is gone, each as far as the budget goes (its
+    /// recorded cost lowered to what was charged).
+    private static func chargeWithoutLease(_ db: Database, _ key: BudgetKey, _ serves: [AdServe], mark: Int64) throws {
+        for serve in serves {
+            let room = try Int64.fetchOne(db.cachedStatement(sql: """
+                SELECT min(c.total_budget_micros - c.spent_micros, c.daily_budget_micros - coalesce(d.spent_micros, 0))
+                FROM campaigns c LEFT JOIN campaign_days d ON d.campaign_id = c.id AND d.day = ? WHERE c.id = ?
+                """), arguments: [key.day, key.campaign.rawValue]) ?? 0
+            let charged = max(0, min(serve.costMicros, room))
+            try charge(db, key, charged, mark: mark)
+            if charged != serve.costMicros {
+                try db.cachedStatement(sql: "UPDATE ad_serves SET cost_micros = ? WHERE token = ?").execute(arguments: [charged, serve.token])
             }
         }
     }
