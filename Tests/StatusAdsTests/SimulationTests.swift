@@ -11,6 +11,15 @@ import Testing
                  dailyBudgetMicros: daily, totalBudgetMicros: daily * 10, start: day + -86_400, end: day + 10 * 86_400, pacing: pacing)
     }
 
+    /// The campaigns with one creative each, of advertisers of their own, at the prior click rate.
+    func inventory(_ campaigns: [Campaign], policy: AdsPolicy) -> AdInventory {
+        let creatives = campaigns.map {
+            Creative(id: CreativeID(rawValue: "k-\($0.id)")!, campaign: $0.id, media: "m.jpg", headline: "Ad", callToAction: .message)
+        }
+        let advertisers = campaigns.map { Advertiser(id: $0.advertiser, name: $0.advertiser.rawValue, chat: "shop") }
+        return AdInventory(campaigns: campaigns, creatives: creatives, advertisers: advertisers) { _ in policy.ctrPrior }
+    }
+
     @Test func evenPacedCampaignsEndTheDayNearTheirBudgetWithoutRunningDryEarly() throws {
         let campaigns = [
             campaign("even-a", pacing: .even, daily: 600_000, bid: 3_000_000),
@@ -18,12 +27,8 @@ import Testing
             campaign("even-c", pacing: .even, daily: 300_000, bid: 1_500_000),
             campaign("fast", pacing: .asap, daily: 450_000, bid: 2_500_000),
         ]
-        let creatives = campaigns.map {
-            Creative(id: CreativeID(rawValue: "k-\($0.id)")!, campaign: $0.id, media: "m.jpg", headline: "Ad", callToAction: .message)
-        }
-        let advertisers = campaigns.map { Advertiser(id: $0.advertiser, name: $0.advertiser.rawValue, chat: "shop") }
         let policy = AdsPolicy.default
-        let inventory = AdInventory(campaigns: campaigns, creatives: creatives, advertisers: advertisers) { _ in policy.ctrPrior }
+        let inventory = self.inventory(campaigns, policy: policy)
         let simulation = AdSimulation.run(inventory: inventory, policy: policy, start: day, hours: 24, requests: 8_000, seed: 5, viewers: 1_000)
         for result in simulation.campaigns {
             #expect(result.spendByHour.count == 24)
@@ -54,12 +59,8 @@ import Testing
         elsewhere.frequencyCaps = [FrequencyCap(scope: .campaign, max: 1, windowSeconds: 86_400)]
         let open = campaign("open", pacing: .asap, daily: 10_000_000, bid: 2_000_000)
         let campaigns = [capped, elsewhere, open]
-        let creatives = campaigns.map {
-            Creative(id: CreativeID(rawValue: "k-\($0.id)")!, campaign: $0.id, media: "m.jpg", headline: "Ad", callToAction: .message)
-        }
-        let advertisers = campaigns.map { Advertiser(id: $0.advertiser, name: $0.advertiser.rawValue, chat: "shop") }
         let policy = AdsPolicy.default
-        let inventory = AdInventory(campaigns: campaigns, creatives: creatives, advertisers: advertisers) { _ in policy.ctrPrior }
+        let inventory = self.inventory(campaigns, policy: policy)
         let simulation = AdSimulation.run(inventory: inventory, policy: policy, start: day, hours: 24, requests: 2_000, seed: 9, viewers: 20)
         let results = Dictionary(uniqueKeysWithValues: simulation.campaigns.map { ($0.campaign.id.rawValue, $0) })
         // One a day per viewer: at most 20 served, every later request for a served viewer refused by the cap.
