@@ -7,11 +7,14 @@ public struct ServedImpression: Hashable, Sendable {
     public var campaign: CampaignID
     public var advertiser: AdvertiserID
     public var at: Timestamp
+    /// The served ad's token id, when known: the same ad seen twice counts once.
+    public var token: String?
 
-    public init(campaign: CampaignID, advertiser: AdvertiserID, at: Timestamp) {
+    public init(campaign: CampaignID, advertiser: AdvertiserID, at: Timestamp, token: String? = nil) {
         self.campaign = campaign
         self.advertiser = advertiser
         self.at = at
+        self.token = token
     }
 }
 

@@ -25,9 +25,13 @@ final class AdLedger: @unchecked Sendable {
     private let lock = NSLock()
     private var leases: [BudgetKey: Lease] = [:]
     private var pending: [AdServe] = []
+    /// The last batch recorded: a feed may have read the store just before it landed.
+    private var recent: [AdServe] = []
     private var toppingUp: Set<BudgetKey> = []
     private var recorderRunning = false
     private var counts = AdServingCounts()
+    /// The latest budget day served from: leases of earlier days are done with.
+    private var latestDay = Int64.min
 
     init() {
         var random = SystemRandomNumberGenerator()
@@ -44,15 +48,32 @@ final class AdLedger: @unchecked Sendable {
         lock.withLock { leases[key]?.remaining ?? 0 }
     }
 
-    /// Takes the serve's cost from its lease; false (and nothing taken) when the lease is short.
+    /// Takes the serve's cost from its lease; false (and nothing taken) when the lease is short
+    /// or one of `caps` is reached for the viewer, counting `stored` (their recorded ads, as read
+    /// for this feed) and every ad this process served them that may not be in it: checked and
+    /// taken under one lock, so that two feeds for one viewer at once cannot both pass a cap.
     /// A taken serve waits to be recorded.
-    func take(_ serve: AdServe) -> Bool {
+    func take(_ serve: AdServe, caps: [FrequencyCap], stored: [ServedImpression]) -> Bool {
         lock.withLock {
             let key = BudgetKey(campaign: serve.campaign, day: serve.day)
             guard var lease = leases[key], lease.remaining >= serve.costMicros else { return false }
+            if !caps.isEmpty {
+                let known = Set(stored.compactMap(\.token))
+                let mine = (recent + pending).filter { $0.viewer == serve.viewer && !known.contains($0.token) }
+                    .map { ServedImpression(campaign: $0.campaign, advertiser: $0.advertiser, at: $0.at, token: $0.token) }
+                for cap in caps {
+                    let since = serve.at.seconds - cap.windowSeconds
+                    let count = (stored + mine).filter { impression in
+                        impression.at.seconds > since
+                            && (cap.scope == .campaign ? impression.campaign == serve.campaign : impression.advertiser == serve.advertiser)
+                    }.count
+                    if count >= cap.max { return false }
+                }
+            }
             lease.remaining -= serve.costMicros
             lease.lastUsed = .now
             leases[key] = lease
+            latestDay = max(latestDay, key.day)
             pending.append(serve)
             counts.adsServed += 1
             return true
@@ -86,17 +107,20 @@ final class AdLedger: @unchecked Sendable {
         lock.withLock { toppingUp.subtract(keys) }
     }
 
-    /// The ads served to `viewer` that are not recorded yet, for frequency caps.
-    func unrecorded(for viewer: UserID) -> [ServedImpression] {
+    /// `stored` (a viewer's recorded ads as read for a feed) with the ads this process served
+    /// them that may not be in it (not recorded yet, or recorded since), each once.
+    func served(to viewer: UserID, stored: [ServedImpression]) -> [ServedImpression] {
         lock.withLock {
-            pending.filter { $0.viewer == viewer }.map { ServedImpression(campaign: $0.campaign, advertiser: $0.advertiser, at: $0.at) }
+            let known = Set(stored.compactMap(\.token))
+            return stored + (recent + pending).filter { $0.viewer == viewer && !known.contains($0.token) }
+                .map { ServedImpression(campaign: $0.campaign, advertiser: $0.advertiser, at: $0.at, token: $0.token) }
         }
     }
 
-    /// The served ads to record now (they leave the ledger).
+    /// The served ads to record now; they stay known as recent until the next batch.
     func drain() -> [AdServe] {
         lock.withLock {
-            defer { pending = [] }
+            defer { recent = pending; pending = [] }
             return pending
         }
     }
@@ -106,11 +130,12 @@ final class AdLedger: @unchecked Sendable {
         lock.withLock { pending.insert(contentsOf: serves, at: 0) }
     }
 
-    /// Leases to give back: for other days than `day`, or unused for longer than `idle`.
-    func stale(day: Int64, idle: Duration) -> [BudgetKey] {
+    /// Leases to give back: for days before the latest one served from (the request's day, not
+    /// the wall clock's), or unused for longer than `idle`.
+    func stale(idle: Duration) -> [BudgetKey] {
         lock.withLock {
             let now = ContinuousClock.now
-            return leases.filter { $0.key.day != day || now - $0.value.lastUsed > idle }.map(\.key)
+            return leases.filter { $0.key.day < latestDay || now - $0.value.lastUsed > idle }.map(\.key)
         }
     }
 
@@ -134,6 +159,7 @@ final class AdLedger: @unchecked Sendable {
     func stopRecorderIfIdle() -> Bool {
         lock.withLock {
             guard pending.isEmpty, leases.isEmpty else { return false }
+            recent = []
             recorderRunning = false
             return true
         }

@@ -131,7 +131,8 @@ extension Engine {
                 return FeedPage(feed: feed, ads: [], adsSkipped: nil)
             }
             // Caps count what this process served and has not recorded yet too.
-            state.served += adLedger.unrecorded(for: viewer)
+            let stored = state.served
+            state.served = adLedger.served(to: viewer, stored: stored)
             let placements = selectAds(state, feed: feed, snapshot: snapshot, at: now)
             guard ContinuousClock.now - started <= .milliseconds(configuration.ads.timeBudgetMilliseconds) else {
                 return FeedPage(feed: feed, ads: [], adsSkipped: "time_budget")
@@ -154,8 +155,9 @@ extension Engine {
                 let serve = AdServe(token: token.id, viewer: viewer, campaign: placement.campaign.id, advertiser: placement.campaign.advertiser,
                                     creative: placement.creative.id, slot: placement.slot, priceCPMMicros: placement.auction.priceCPMMicros,
                                     costMicros: placement.costMicros, at: now)
-                // Short only when the store granted less than asked (another process spent it).
-                guard adLedger.take(serve) else { continue }
+                // Short when the store granted less than asked (another process spent it), or a
+                // feed for the same viewer just took the cap's last place.
+                guard adLedger.take(serve, caps: placement.campaign.frequencyCaps, stored: stored) else { continue }
                 ads.append(PlacedAd(placement: placement, creative: creative, token: token.text))
             }
             topUpLeases(placements, day: day, counters: snapshot.counters)
@@ -260,8 +262,7 @@ extension Engine {
                 try? await Task.sleep(for: interval)
                 guard let self else { return }
                 try? await self.recordServedAds()
-                let day = AdServe.day(of: Timestamp(seconds: Int64(Date().timeIntervalSince1970)))
-                try? await self.releaseLeases(self.adLedger.stale(day: day, idle: idle))
+                try? await self.releaseLeases(self.adLedger.stale(idle: idle))
                 if ContinuousClock.now - lastReclaim > .seconds(30) {
                     _ = try? await self.store.reclaimExpiredBudget(now: Int64(Date().timeIntervalSince1970))
                     lastReclaim = .now

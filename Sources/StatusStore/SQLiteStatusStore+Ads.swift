@@ -188,10 +188,10 @@ extension SQLiteStatusStore {
             let hidden = Set(try String.fetchAll(db.cachedStatement(sql: "SELECT advertiser_id FROM hidden_advertisers WHERE viewer_id = ?"),
                                                  arguments: [viewer.rawValue]).compactMap(AdvertiserID.init(rawValue:)))
             let served = try Row.fetchAll(db.cachedStatement(sql: """
-                SELECT campaign_id, advertiser_id, served_at FROM ad_serves WHERE viewer_id = ? AND served_at > ? ORDER BY served_at
+                SELECT campaign_id, advertiser_id, served_at, token FROM ad_serves WHERE viewer_id = ? AND served_at > ? ORDER BY served_at
                 """), arguments: [viewer.rawValue, since.seconds]).compactMap { row -> ServedImpression? in
                     guard let campaign = CampaignID(rawValue: row[0]), let advertiser = AdvertiserID(rawValue: row[1]) else { return nil }
-                    return ServedImpression(campaign: campaign, advertiser: advertiser, at: Timestamp(seconds: row[2]))
+                    return ServedImpression(campaign: campaign, advertiser: advertiser, at: Timestamp(seconds: row[2]), token: row[3])
                 }
             return AdViewer(profile: profile, hidden: hidden, served: served)
         }

@@ -113,4 +113,38 @@ import Testing
         #expect(recorded.values.reduce(0, +) >= served.filter { $0.engine == 0 }.reduce(0) { $0 + $1.cost })
         #expect(recorded.values.reduce(0, +) <= served.reduce(0) { $0 + $1.cost } && !lost.isEmpty)
     }
+
+    @Test func leasesLastAsLongAsTheyServeAndThoseOfPastDaysGoBack() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("status-ad-leases-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        var configuration = EngineConfiguration.default
+        configuration.ads.recordIntervalMilliseconds = 20
+        let engine = try Engine.open(dataDirectory: directory, configuration: configuration, durableFiles: false)
+        _ = try await engine.seedDemo(DemoPopulation.Parameters(users: 60, contacts: 20, posters: 0.8, seed: 5), fixtures: "fixtures", at: at)
+        #expect(try await engine.loadAds(manifest: try manifest(in: directory), partial: false).errors.isEmpty)
+        // Feeds at a moment of their own (a day before the wall clock), with the recorder running
+        // between them: the leases stay, so feeds rarely wait for one.
+        var served = 0
+        for round in 0..<6 {
+            for n in 0..<10 { served += try await engine.feedWithAds(for: DemoPopulation.userID(n), at: at + Int64(round * 10 + n)).ads.count }
+            try await Task.sleep(for: .milliseconds(60))
+        }
+        let counts = engine.adServingCounts
+        #expect(served > 20 && counts.adsServed == served)
+        #expect(counts.leasesOnFeedPath <= 6, "\(counts)")
+        #expect(counts.recordBatches >= 3 && counts.adsRecorded <= served)
+        // The next day's feeds: the past day's leases go back at the recorder's next turn.
+        // 01:00 the next UTC day, while the posts are still live.
+        var nextDay = 0
+        for n in 0..<10 { nextDay += try await engine.feedWithAds(for: DemoPopulation.userID(n), at: at + 13 * 3_600 + Int64(n)).ads.count }
+        #expect(nextDay > 0)
+        try await Task.sleep(for: .milliseconds(200))
+        let days = try await DatabaseQueue(path: directory + "/status.sqlite").read { db in
+            try Int64.fetchAll(db, sql: "SELECT DISTINCT day FROM budget_leases")
+        }
+        #expect(days == [AdServe.day(of: at) + 1])
+        try await engine.settleAds()
+        #expect(try await DatabaseQueue(path: directory + "/status.sqlite").read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM budget_leases") } == 0)
+    }
 }
