@@ -58,9 +58,7 @@ final class AdLedger: @unchecked Sendable {
             let key = BudgetKey(campaign: serve.campaign, day: serve.day)
             guard var lease = leases[key], lease.remaining >= serve.costMicros else { return false }
             if !caps.isEmpty {
-                let known = Set(stored.compactMap(\.token))
-                let mine = (recent + pending).filter { $0.viewer == serve.viewer && !known.contains($0.token) }
-                    .map { ServedImpression(campaign: $0.campaign, advertiser: $0.advertiser, at: $0.at, token: $0.token) }
+                let mine = unrecorded(for: serve.viewer, besides: stored)
                 for cap in caps {
                     let since = serve.at.seconds - cap.windowSeconds
                     let count = (stored + mine).filter { impression in
@@ -110,11 +108,19 @@ final class AdLedger: @unchecked Sendable {
     /// `stored` (a viewer's recorded ads as read for a feed) with the ads this process served
     /// them that may not be in it (not recorded yet, or recorded since), each once.
     func served(to viewer: UserID, stored: [ServedImpression]) -> [ServedImpression] {
-        lock.withLock {
-            let known = Set(stored.compactMap(\.token))
-            return stored + (recent + pending).filter { $0.viewer == viewer && !known.contains($0.token) }
-                .map { ServedImpression(campaign: $0.campaign, advertiser: $0.advertiser, at: $0.at, token: $0.token) }
+        lock.withLock { stored + unrecorded(for: viewer, besides: stored) }
+    }
+
+    /// The ads this process served `viewer` (pending or just recorded) that `stored` lacks; the
+    /// caller holds the lock. Walks both lists in place: this runs on every feed.
+    private func unrecorded(for viewer: UserID, besides stored: [ServedImpression]) -> [ServedImpression] {
+        var mine: [ServedImpression] = []
+        for list in [recent, pending] {
+            for serve in list where serve.viewer == viewer && !stored.contains(where: { $0.token == serve.token }) {
+                mine.append(ServedImpression(campaign: serve.campaign, advertiser: serve.advertiser, at: serve.at, token: serve.token))
+            }
         }
+        return mine
     }
 
     /// The served ads to record now; they stay known as recent until the next batch.
