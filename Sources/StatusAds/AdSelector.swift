@@ -75,8 +75,8 @@ public struct Placement: Sendable {
 }
 
 /// Picks and prices the ads of one feed. Pure: counters, impressions and time come in; the
-/// caller reserves each placement's cost in the store (atomically, refusing it if the budget
-/// moved meanwhile) and records the impression.
+/// caller charges each placement's cost (from budget leased from the store, never past a
+/// budget) and records the served ad.
 public enum AdSelector {
     /// The cost of one impression at `priceCPMMicros`.
     public static func cost(priceCPMMicros: Int64) -> Int64 { (priceCPMMicros + 999) / 1_000 }

@@ -83,7 +83,7 @@ public struct StoredInventory: Sendable {
     }
 }
 
-/// An ad about to be served, to be reserved against its campaign's budgets.
+/// A served ad: what is recorded of it, keyed by its event token's id.
 public struct AdServe: Hashable, Sendable {
     /// The id inside the event token.
     public var token: String

@@ -86,8 +86,8 @@ let benchmarks: @Sendable () -> Void = {
     }
 
     // The store calls of the ad path alone, for the breakdown: the viewer's ad state (profile,
-    // hidden advertisers, recent serves), and one ad reserved (budgets and caps checked, spend
-    // and the serve written, committed without a sync).
+    // hidden advertisers, the last day's served ads), and one budget lease granted (budgets
+    // checked, the lease charged, committed without a sync on the serving writer).
     Benchmark("ads part: store.adViewer", configuration: configuration) { (benchmark: Benchmark, fixture: FeedFixture) in
         for _ in benchmark.scaledIterations {
             blackHole(try await fixture.engine.store.adViewer(fixture.nextViewer(), since: moment + -86_400))
