@@ -12,11 +12,13 @@ let package = Package(
         .library(name: "StatusFeed", targets: ["StatusFeed"]),
         .library(name: "StatusAds", targets: ["StatusAds"]),
         .library(name: "StatusEngine", targets: ["StatusEngine"]),
+        .library(name: "StatusServer", targets: ["StatusServer"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
     ],
     targets: [
         // System libraries. Only StatusMedia imports them; each has a shim.h for the
@@ -73,10 +75,19 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        // The HTTP API (Hummingbird 2): routes, roles, errors.
+        .target(
+            name: "StatusServer",
+            dependencies: [
+                "StatusEngine",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         .executableTarget(
             name: "statusctl",
             dependencies: [
-                "StatusEngine",
+                "StatusEngine", "StatusServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -101,6 +112,10 @@ let package = Package(
         .testTarget(
             name: "StatusEngineTests",
             dependencies: ["StatusEngine", "statusctl"]
+        ),
+        .testTarget(
+            name: "StatusServerTests",
+            dependencies: ["StatusServer", "StatusEngine", .product(name: "HummingbirdTesting", package: "hummingbird")]
         ),
     ]
 )

@@ -65,13 +65,14 @@ extension EngineConfiguration {
         }
     }
 
-    enum CodingKeys: String, CodingKey { case media, storage, ads }
+    enum CodingKeys: String, CodingKey { case media, storage, ads, server }
 
     public init(from decoder: any Decoder) throws {
-        try decoder.rejectUnknownKeys(["media", "storage", "ads"])
+        try decoder.rejectUnknownKeys(["media", "storage", "ads", "server"])
         let c = try decoder.container(keyedBy: CodingKeys.self)
         media = try c.decodeIfPresent(MediaConfiguration.self, forKey: .media) ?? .default
         storage = try c.decodeIfPresent(StoreConfiguration.self, forKey: .storage) ?? .default
         ads = try c.decodeIfPresent(AdsConfiguration.self, forKey: .ads) ?? .default
+        server = try c.decodeIfPresent(ServerSettings.self, forKey: .server) ?? .default
     }
 }

@@ -12,12 +12,16 @@ public struct EngineConfiguration: Sendable, Equatable, Codable {
     public var storage: StoreConfiguration
     /// Sponsored Status ads: insertion, auction, pacing, manifest limits, creative policy.
     public var ads: AdsConfiguration
+    /// The HTTP API: bearer token digests per role.
+    public var server: ServerSettings
 
     /// A configuration; defaults are the product's.
-    public init(media: MediaConfiguration = .default, storage: StoreConfiguration = .default, ads: AdsConfiguration = .default) {
+    public init(media: MediaConfiguration = .default, storage: StoreConfiguration = .default, ads: AdsConfiguration = .default,
+                server: ServerSettings = .default) {
         self.media = media
         self.storage = storage
         self.ads = ads
+        self.server = server
     }
 
     /// The product's defaults.

@@ -31,12 +31,12 @@ struct DataOptions: ParsableArguments {
         directory ?? ProcessInfo.processInfo.environment["STATUS_DATA"].flatMap { $0.isEmpty ? nil : $0 } ?? "var"
     }
 
-    /// Opens the engine on the data directory; failures print their error and exit.
-    func openEngine() throws -> Engine {
+    /// Opens the engine on the data directory; failures print their error and exit. A command
+    /// answers at most one feed, so by default feeds are read per request rather than indexed.
+    func openEngine(feedMode: FeedMode = .perRequest) throws -> Engine {
         let configuration = try config.load()
         do {
-            // One command answers at most one feed: read it per request rather than load an index.
-            return try Engine.open(dataDirectory: resolvedDirectory, configuration: configuration, feedMode: .perRequest)
+            return try Engine.open(dataDirectory: resolvedDirectory, configuration: configuration, feedMode: feedMode)
         } catch {
             throw CommandFailure.report(error)
         }

@@ -23,7 +23,7 @@ struct Statusctl: AsyncParsableCommand {
             MyStatusCommand.self, DemoCommand.self, AdsCommand.self, ViewCommand.self,
             ViewersCommand.self, MuteCommand.self, UnmuteCommand.self, DeleteCommand.self,
             TakedownCommand.self, HoldCommand.self, ReleaseCommand.self, AuditCommand.self,
-            PurgeCommand.self, ReconcileCommand.self, VersionCommand.self, StressCommand.self,
+            PurgeCommand.self, ReconcileCommand.self, ServeCommand.self, VersionCommand.self, StressCommand.self,
         ]
     )
 }

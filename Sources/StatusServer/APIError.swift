@@ -1,0 +1,58 @@
+import Foundation
+import Hummingbird
+import StatusEngine
+
+/// Every error the API answers with: a status and `{"error": {"code", "message"}}`, never a
+/// stack trace.
+public struct APIError: HTTPResponseError, Sendable {
+    public var status: HTTPResponse.Status
+    public var code: String
+    public var message: String
+
+    public init(_ status: HTTPResponse.Status, _ code: String, _ message: String) {
+        self.status = status
+        self.code = code
+        self.message = message
+    }
+
+    /// The API's answer for anything thrown by the engine or the store.
+    public init(_ error: any Error) {
+        if let error = error as? APIError {
+            self = error
+            return
+        }
+        if let error = error as? any HTTPResponseError {
+            self.init(error.status, "bad_request", "\(error)")
+            return
+        }
+        let failure = EngineFailure(error)
+        switch failure.kind {
+        case .busy: self.init(.serviceUnavailable, failure.code, failure.message)
+        case .io, .corrupt: self.init(.internalServerError, failure.code, failure.message)
+        case .internal: self.init(.internalServerError, "internal", "the request failed inside the engine")
+        case .refused:
+            switch failure.code {
+            case "unknown_user", "unknown_post", "unknown_campaign", "unknown_token": self.init(.notFound, failure.code, failure.message)
+            case "conflict": self.init(.conflict, failure.code, failure.message)
+            case "not_visible", "not_author": self.init(.forbidden, failure.code, failure.message)
+            default: self.init(.unprocessableContent, failure.code, failure.message)
+            }
+        }
+    }
+
+    public func response(from request: Request, context: some RequestContext) throws -> Response {
+        let body = JSONValue.object([("error", .object([("code", .string(code)), ("message", .string(message))]))]).serialized
+        return Response(status: status, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(string: body)))
+    }
+}
+
+/// Turns anything a handler throws into an ``APIError`` answer.
+struct ErrorAnswers<Context: RequestContext>: RouterMiddleware {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch {
+            throw APIError(error)
+        }
+    }
+}
