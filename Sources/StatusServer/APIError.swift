@@ -22,7 +22,13 @@ public struct APIError: HTTPResponseError, Sendable {
             return
         }
         if let error = error as? any HTTPResponseError {
-            self.init(error.status, "bad_request", "\(error)")
+            // The framework's own refusals: no such route, a body over its limit, and the like.
+            switch error.status {
+            case .notFound: self.init(.notFound, "not_found", "no such route")
+            case .methodNotAllowed: self.init(.methodNotAllowed, "method_not_allowed", "this route does not take that method")
+            case .contentTooLarge: self.init(.contentTooLarge, "too_large", "the body is over this route's limit")
+            default: self.init(error.status, "bad_request", "the request was refused (\(error.status.code))")
+            }
             return
         }
         let failure = EngineFailure(error)

@@ -39,6 +39,22 @@ public struct StatusAPI: Sendable {
         }
 
         // Ad ops.
+        router.get("/v1/ads/campaigns") { request, _ in
+            try self.require(.adops, request)
+            let inventory = try await self.engine.adInventory()
+            return Self.json(.array(inventory.campaigns.map { campaign in
+                campaign.json(spent: inventory.spent[campaign.id] ?? 0,
+                              creatives: inventory.creatives.filter { $0.creative.campaign == campaign.id }.map { .string($0.creative.id.rawValue) })
+            }))
+        }
+        for (action, active) in [("pause", false), ("resume", true)] {
+            router.post("/v1/ads/campaigns/:campaign/\(action)") { request, context in
+                try self.require(.adops, request)
+                let raw = try context.parameters.require("campaign")
+                guard let id = CampaignID(rawValue: raw) else { throw APIError(.badRequest, "invalid", "not a campaign id: \(raw.debugDescription)") }
+                return Self.json(try await self.engine.setCampaign(id, active: active).json(spent: nil, creatives: nil))
+            }
+        }
         router.get("/v1/ads/report") { request, _ in
             try self.require(.adops, request)
             let now = Timestamp(seconds: Int64(Date().timeIntervalSince1970))

@@ -114,4 +114,28 @@ import Testing
         let access = try Access(hashes: ["feed": [Access.digest(of: "a")], "moderator": [Access.digest(of: "a"), Access.digest(of: "b")]])
         #expect(access.roles(of: "a") == [.feed, .moderator] && access.roles(of: "b") == [.moderator] && access.roles(of: "c").isEmpty)
     }
+
+    @Test func adOpsListPauseAndResumeCampaignsAndUnknownRoutesAnswerJSON() async throws {
+        try await withAPI { client in
+            try await client.execute(uri: "/v1/ads/campaigns", method: .get, headers: Self.bearer("adops-token")) { response in
+                let campaigns = (try? JSONSerialization.jsonObject(with: Data(buffer: response.body))) as? [[String: Any]] ?? []
+                #expect(response.status == .ok && campaigns.compactMap { $0["id"] as? String }.sorted() == ["book-week", "morning-coffee", "sneaker-sale"])
+            }
+            try await client.execute(uri: "/v1/ads/campaigns/book-week/pause", method: .post, headers: Self.bearer("adops-token")) { response in
+                #expect(response.status == .ok && Self.object(response.body)["active"] as? Bool == false)
+            }
+            try await client.execute(uri: "/v1/ads/campaigns/book-week/resume", method: .post, headers: Self.bearer("adops-token")) { response in
+                #expect(response.status == .ok && Self.object(response.body)["active"] as? Bool == true)
+            }
+            try await client.execute(uri: "/v1/ads/campaigns/nope/pause", method: .post, headers: Self.bearer("adops-token")) { response in
+                #expect(response.status == .notFound && Self.errorCode(response.body) == "unknown_campaign")
+            }
+            try await client.execute(uri: "/v1/ads/campaigns/book-week/pause", method: .post, headers: Self.bearer("feed-token")) { response in
+                #expect(response.status == .forbidden)
+            }
+            try await client.execute(uri: "/v1/nothing/here", method: .get, headers: Self.bearer("adops-token")) { response in
+                #expect(response.status == .notFound && Self.errorCode(response.body) == "not_found")
+            }
+        }
+    }
 }
