@@ -12,7 +12,7 @@ let package = Package(
         .library(name: "StatusFeed", targets: ["StatusFeed"]),
         .library(name: "StatusAds", targets: ["StatusAds"]),
         .library(name: "StatusEngine", targets: ["StatusEngine"]),
-        .library(name: "StatusServer", targets: ["StatusServer"]),
+        .library(name: "StatusHTTP", targets: ["StatusHTTP"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -77,7 +77,7 @@ let package = Package(
         ),
         // The HTTP API (Hummingbird 2): routes, roles, errors.
         .target(
-            name: "StatusServer",
+            name: "StatusHTTP",
             dependencies: [
                 "StatusEngine",
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -87,7 +87,7 @@ let package = Package(
         .executableTarget(
             name: "statusctl",
             dependencies: [
-                "StatusEngine", "StatusServer",
+                "StatusEngine", "StatusHTTP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -114,8 +114,8 @@ let package = Package(
             dependencies: ["StatusEngine", "statusctl"]
         ),
         .testTarget(
-            name: "StatusServerTests",
-            dependencies: ["StatusServer", "StatusEngine", .product(name: "HummingbirdTesting", package: "hummingbird")]
+            name: "StatusHTTPTests",
+            dependencies: ["StatusHTTP", "StatusEngine", .product(name: "HummingbirdTesting", package: "hummingbird")]
         ),
     ]
 )

@@ -16,6 +16,12 @@ public struct Timestamp: Hashable, Comparable, Sendable, Codable, CustomStringCo
 
     /// Parses `2026-11-25T10:00:00Z`, `2026-11-25T12:00:00+02:00`, fractional seconds (dropped),
     /// or Unix seconds (`1795600000`). Returns nil for anything else.
+    /// A UTC day as `YYYY-MM-DD` (its midnight), or any time ``init(parsing:)`` takes.
+    public init?(parsingDay text: String) {
+        guard let time = Timestamp(parsing: text) ?? Timestamp(parsing: text + "T00:00:00Z") else { return nil }
+        self = time
+    }
+
     public init?(parsing text: String) {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
         if let seconds = Int64(trimmed) {

@@ -202,7 +202,8 @@ extension Engine {
         }
     }
 
-    private func leaseExpiry() -> Int64 { Int64(Date().timeIntervalSince1970) + Int64(configuration.ads.leaseSeconds) }
+    /// Leases live by the wall clock (whether their holder is alive), not by requests' times.
+    private func leaseExpiry() -> Int64 { Timestamp.now().seconds + Int64(configuration.ads.leaseSeconds) }
 
     /// Records the ads this process served and has not recorded yet, in one transaction, and
     /// renews its leases. Runs every `ads.record_interval_ms` while there is anything to record;
@@ -264,7 +265,7 @@ extension Engine {
                 try? await self.recordServedAds()
                 try? await self.releaseLeases(self.adLedger.stale(idle: idle))
                 if ContinuousClock.now - lastReclaim > .seconds(30) {
-                    _ = try? await self.store.reclaimExpiredBudget(now: Int64(Date().timeIntervalSince1970))
+                    _ = try? await self.store.reclaimExpiredBudget(now: Timestamp.now().seconds)
                     lastReclaim = .now
                 }
                 if self.adLedger.stopRecorderIfIdle() { return }
@@ -385,7 +386,7 @@ final class SharedAdsCache: @unchecked Sendable {
             return snapshot
         }
         // Leases their holders left to expire (processes that died) go back to their campaigns first.
-        _ = try? await store.reclaimExpiredBudget(now: Int64(Date().timeIntervalSince1970))
+        _ = try? await store.reclaimExpiredBudget(now: Timestamp.now().seconds)
         let stored = try await store.storedInventory()
         let reading = try await store.campaignCounters(day: day, after: nil)
         let inventory = AdInventory(campaigns: stored.campaigns, creatives: stored.creatives.map(\.creative),
@@ -462,11 +463,6 @@ final class SharedAdsCache: @unchecked Sendable {
                 values[campaign, default: .zero].spentToday += cost
                 values[campaign, default: .zero].spentTotal += cost
             }
-        }
-
-        /// Another process spent what this one thought was left: read the changes on the next feed.
-        func invalidate() {
-            lock.withLock { readAt = .now - .seconds(3_600) }
         }
     }
 }

@@ -255,7 +255,7 @@ struct AdsCommand: AsyncParsableCommand {
 
         func day(_ raw: String?, option: String) throws -> Timestamp? {
             guard let raw else { return nil }
-            guard let time = Timestamp(parsing: raw) ?? Timestamp(parsing: raw + "T00:00:00Z") else {
+            guard let time = Timestamp(parsingDay: raw) else {
                 throw ValidationError("\(option) is not a day or a time: \(raw)")
             }
             return time

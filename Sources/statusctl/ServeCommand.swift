@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import Hummingbird
 import StatusEngine
-import StatusServer
+import StatusHTTP
 
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

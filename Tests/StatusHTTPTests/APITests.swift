@@ -2,7 +2,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import StatusEngine
-import StatusServer
+import StatusHTTP
 import Testing
 
 /// The HTTP API in-process, over a real engine on a seeded data directory with the demo ads.

@@ -57,7 +57,7 @@ public struct StatusAPI: Sendable {
         }
         router.get("/v1/ads/report") { request, _ in
             try self.require(.adops, request)
-            let now = Timestamp(seconds: Int64(Date().timeIntervalSince1970))
+            let now = Timestamp.now()
             let from = try Self.day(request.uri.queryParameters.get("from")) ?? now
             let to = try Self.day(request.uri.queryParameters.get("to")) ?? from
             let rows = try await self.engine.adsReport(from: from, to: to)
@@ -100,14 +100,14 @@ public struct StatusAPI: Sendable {
 
     /// A time from ISO 8601 or Unix seconds; now when absent.
     static func time(_ raw: String?) throws -> Timestamp {
-        guard let raw else { return Timestamp(seconds: Int64(Date().timeIntervalSince1970)) }
+        guard let raw else { return Timestamp.now() }
         guard let time = Timestamp(parsing: raw) else { throw APIError(.badRequest, "invalid", "not a time: \(raw.debugDescription)") }
         return time
     }
 
     static func day(_ raw: String?) throws -> Timestamp? {
         guard let raw else { return nil }
-        guard let time = Timestamp(parsing: raw) ?? Timestamp(parsing: raw + "T00:00:00Z") else {
+        guard let time = Timestamp(parsingDay: raw) else {
             throw APIError(.badRequest, "invalid", "not a day or a time: \(raw.debugDescription)")
         }
         return time
