@@ -228,10 +228,13 @@ extension Engine {
     /// What this process's ad serving has done since it started.
     public var adServingCounts: AdServingCounts { adLedger.served }
 
-    /// Records what this process served and gives back what is left of its leases: for a
-    /// process about to exit (a command, a server shutting down).
+    /// Records what this process served, gives back what is left of its leases and reclaims
+    /// leases other processes left to expire: for a process about to exit (a command, a server
+    /// shutting down).
     public func settleAds() async throws {
         try await releaseLeases(nil)
+        // Leases other processes left to expire (they died) go back to their campaigns too.
+        _ = try await store.reclaimExpiredBudget(now: Timestamp.now().seconds)
     }
 
     /// Gives leases back: first no feed may take from them any more, then what was taken from
@@ -258,7 +261,9 @@ extension Engine {
         let interval = Duration.milliseconds(configuration.ads.recordIntervalMilliseconds)
         let idle = Duration.milliseconds(configuration.ads.leaseSeconds * 500)
         Task.detached { [weak self] in
-            var lastReclaim = ContinuousClock.now
+            // Reclaiming others' expired leases is a write that may wait for the lock: here, off
+            // any feed's path, at the first turn and every 30 s.
+            var lastReclaim = ContinuousClock.now - .seconds(60)
             while true {
                 try? await Task.sleep(for: interval)
                 guard let self else { return }
@@ -385,8 +390,6 @@ final class SharedAdsCache: @unchecked Sendable {
             }
             return snapshot
         }
-        // Leases their holders left to expire (processes that died) go back to their campaigns first.
-        _ = try? await store.reclaimExpiredBudget(now: Timestamp.now().seconds)
         let stored = try await store.storedInventory()
         let reading = try await store.campaignCounters(day: day, after: nil)
         let inventory = AdInventory(campaigns: stored.campaigns, creatives: stored.creatives.map(\.creative),

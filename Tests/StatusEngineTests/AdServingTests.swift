@@ -147,4 +147,31 @@ import Testing
         try await engine.settleAds()
         #expect(try await DatabaseQueue(path: directory + "/status.sqlite").read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM budget_leases") } == 0)
     }
+
+    @Test func theAdPathFailsOpenAndAdFreeViewersGetNone() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("status-ad-open-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let engine = try Engine.open(dataDirectory: directory, configuration: .default, durableFiles: false)
+        _ = try await engine.seedDemo(DemoPopulation.Parameters(users: 60, contacts: 20, posters: 0.8, seed: 5), fixtures: "fixtures", at: at)
+        #expect(try await engine.loadAds(manifest: try manifest(in: directory), partial: false).errors.isEmpty)
+        let viewer = DemoPopulation.userID(1)
+        // Another process holds the write lock: the lease cannot be granted within the serving
+        // wait, and the organic feed is served without ads, nothing charged.
+        var unsafe = Configuration()
+        unsafe.allowsUnsafeTransactions = true
+        let other = try DatabaseQueue(path: directory + "/status.sqlite", configuration: unsafe)
+        try await other.writeWithoutTransaction { db in try db.execute(sql: "BEGIN IMMEDIATE") }
+        let blocked = try await engine.feedWithAds(for: viewer, at: at)
+        try await other.writeWithoutTransaction { db in try db.execute(sql: "ROLLBACK") }
+        #expect(blocked.ads.isEmpty && blocked.adsSkipped == "busy" && blocked.feed.groups.count >= 3, "\(blocked.ads.count) \(blocked.adsSkipped ?? "nil") \(blocked.feed.groups.count)")
+        #expect(engine.adServingCounts.adsServed == 0)
+        let served = try await engine.feedWithAds(for: viewer, at: at)
+        #expect(!served.ads.isEmpty && served.feed.groups == blocked.feed.groups)
+        // An opted-out viewer gets the same feed with no ads.
+        try await engine.store.upsertUsers([UserUpdate(id: viewer, ads: false)])
+        let optedOut = try await engine.feedWithAds(for: viewer, at: at)
+        #expect(optedOut.ads.isEmpty && optedOut.adsSkipped == "ad_free:opted_out")
+        try await engine.settleAds()
+    }
 }
