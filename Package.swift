@@ -19,6 +19,11 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
     ],
     targets: [
         // System libraries. Only StatusMedia imports them; each has a shim.h for the
@@ -73,15 +78,21 @@ let package = Package(
                 "StatusCore", "StatusMedia", "StatusStore", "StatusFeed", "StatusAds",
                 // HMAC-SHA256 for ad event tokens.
                 .product(name: "Crypto", package: "swift-crypto"),
+                // Feed and ad-selection latency, ads served, events (no-ops until a backend is set).
+                .product(name: "Metrics", package: "swift-metrics"),
             ]
         ),
-        // The HTTP API (Hummingbird 2): routes, roles, errors.
+        // The HTTP API (Hummingbird 2): routes, roles, errors, uploads, metrics, the preview page.
         .target(
             name: "StatusHTTP",
             dependencies: [
                 "StatusEngine",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
         .executableTarget(
@@ -89,6 +100,7 @@ let package = Package(
             dependencies: [
                 "StatusEngine", "StatusHTTP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
 
@@ -115,7 +127,11 @@ let package = Package(
         ),
         .testTarget(
             name: "StatusHTTPTests",
-            dependencies: ["StatusHTTP", "StatusEngine", .product(name: "HummingbirdTesting", package: "hummingbird")]
+            dependencies: [
+                "StatusHTTP", "StatusEngine", .product(name: "HummingbirdTesting", package: "hummingbird"),
+                // Reads openapi.yaml to keep it in step with the routes.
+                .product(name: "Yams", package: "Yams"),
+            ]
         ),
     ]
 )

@@ -186,7 +186,7 @@ public enum AdEventType: String, Hashable, Sendable, CaseIterable {
 }
 
 /// What recording an event did.
-public enum AdEventOutcome: String, Hashable, Sendable {
+public enum AdEventOutcome: String, Hashable, Sendable, CaseIterable {
     case recorded
     /// The same event for the same token was counted before.
     case alreadyCounted = "already_counted"

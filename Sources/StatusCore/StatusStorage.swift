@@ -173,6 +173,10 @@ public protocol StatusStorage: AdStorage {
     /// without viewers whose own read receipts are off.
     func viewers(of post: PostID) async throws -> [PostView]
     func setMuted(viewer: UserID, author: UserID, muted: Bool) async throws
+    /// A stored file a viewer may be sent at `now`: a rendition (or a video's original) of a
+    /// live, unexpired post, or of an ad creative. Nil for an unknown or purged file, an image's
+    /// original, and the files of removed or expired posts.
+    func servableBlob(_ id: BlobID, at now: Timestamp) async throws -> ServableBlob?
     /// Many posts in one transaction (all or none): bulk loads such as a demo population.
     func publish(batch posts: [NewPost]) async throws
     /// Many views in one transaction (all or none), each checked like ``recordView(post:viewer:at:)``.
@@ -213,4 +217,21 @@ public protocol StatusStorage: AdStorage {
     func feedWorld(around viewer: UserID, at now: Timestamp) async throws -> FeedWorld
     /// The author's live, unexpired posts at `now`, in posting order, with view counts.
     func ownStatus(author: UserID, at now: Timestamp) async throws -> [OwnStatus]
+}
+
+/// A stored file as the HTTP API serves it.
+public struct ServableBlob: Hashable, Sendable {
+    public var id: BlobID
+    /// `image/jpeg`, `video/mp4`, …
+    public var contentType: String
+    public var bytes: Int64
+    /// Where the file is; it may vanish (a purge) between this answer and reading it.
+    public var path: String
+
+    public init(id: BlobID, contentType: String, bytes: Int64, path: String) {
+        self.id = id
+        self.contentType = contentType
+        self.bytes = bytes
+        self.path = path
+    }
 }

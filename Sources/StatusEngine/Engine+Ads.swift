@@ -48,8 +48,10 @@ extension Engine {
     /// Checks a manifest (JSON, or CSV of creatives for loaded campaigns when the name ends in
     /// `.csv`) and each creative's media under the ad policy, then loads it in one transaction:
     /// everything, or with `partial` the good entries. Media paths are relative to the manifest's
-    /// folder.
-    public func loadAds(manifest path: String, partial: Bool, progress: ProgressReport? = nil) async throws -> AdsLoadReport {
+    /// folder; with `confined` (a manifest uploaded over HTTP with its media), they must stay
+    /// inside that folder: no absolute paths, no `..` or hidden components.
+    public func loadAds(manifest path: String, partial: Bool, confined: Bool = false,
+                        progress: ProgressReport? = nil) async throws -> AdsLoadReport {
         let bytes: [UInt8]
         do {
             bytes = try MediaFileReader.read(path: path, limit: 16 << 20)
@@ -71,6 +73,10 @@ extension Engine {
             progress?(index, manifest.creatives.count)
             let file = folder.isEmpty ? creative.media : folder + "/" + creative.media
             do {
+                if confined, creative.media.hasPrefix("/")
+                    || creative.media.split(separator: "/", omittingEmptySubsequences: false).contains(where: { $0.isEmpty || $0.hasPrefix(".") }) {
+                    throw StoreError(.invalid, "\(creative.media.debugDescription) is not a path inside the upload (no absolute paths, no .. or hidden names)")
+                }
                 uploads.append(try await creativeUpload(creative, file: file))
             } catch {
                 refused.insert(creative.id)
@@ -117,6 +123,13 @@ extension Engine {
     /// its time budget, the organic feed is served without ads (and nothing is charged).
     public func feedWithAds(for viewer: UserID, at now: Timestamp) async throws -> FeedPage {
         let feed = try await feed(for: viewer, at: now)
+        let page = await adsFor(feed, viewer: viewer, at: now)
+        metrics.adsServed.increment(by: page.ads.count)
+        metrics.skipped(page.adsSkipped)
+        return page
+    }
+
+    private func adsFor(_ feed: Feed, viewer: UserID, at now: Timestamp) async -> FeedPage {
         let started = ContinuousClock.now
         do {
             let policy = configuration.ads.policy
@@ -133,7 +146,9 @@ extension Engine {
             // Caps count what this process served and has not recorded yet too.
             let stored = state.served
             state.served = adLedger.served(to: viewer, stored: stored)
+            let selecting = ContinuousClock.now
             let placements = selectAds(state, feed: feed, snapshot: snapshot, at: now)
+            metrics.adSelection.recordNanoseconds(EngineMetrics.nanoseconds(since: selecting))
             guard ContinuousClock.now - started <= .milliseconds(configuration.ads.timeBudgetMilliseconds) else {
                 return FeedPage(feed: feed, ads: [], adsSkipped: "time_budget")
             }
@@ -346,7 +361,9 @@ extension Engine {
         }
         // An ad this process served may still wait to be recorded.
         try? await recordServedAds()
-        return try await store.recordAdEvent(token: id, type: type, at: now)
+        let receipt = try await store.recordAdEvent(token: id, type: type, at: now)
+        metrics.event(type, receipt.outcome)
+        return receipt
     }
 
     /// One row per creative per UTC day from `from` to `to` (inclusive).

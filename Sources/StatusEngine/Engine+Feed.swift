@@ -12,6 +12,8 @@ extension Engine {
     /// then answers from memory; with ``FeedMode/perRequest`` the store reads just this viewer's
     /// neighbourhood. Both give the same feed.
     public func feed(for viewer: UserID, at now: Timestamp) async throws -> Feed {
+        let started = ContinuousClock.now
+        defer { metrics.feed.recordNanoseconds(EngineMetrics.nanoseconds(since: started)) }
         if let index = feedIndex {
             return try await index.feed(for: viewer, at: now, store: store)
         }

@@ -25,6 +25,8 @@ public final class Engine: Sendable {
     let adsCache = SharedAdsCache()
     /// This process's ad budget leases and served ads not recorded yet.
     let adLedger = AdLedger()
+    /// Latencies and counts for a metrics backend, if the process has one.
+    let metrics = EngineMetrics()
 
     /// An engine over `store`. `randomSeed` makes post ids reproducible (tests); nil uses the
     /// system's random source. `feedMode` says how feeds are answered (``FeedMode``).
@@ -141,6 +143,14 @@ public final class Engine: Sendable {
     }
 
     // MARK: Users
+
+    /// Creates or updates one user from a JSON object in the import format (fields left out keep
+    /// their stored values) and returns the user as stored.
+    public func updateUser(_ id: UserID, json: [UInt8], at now: Timestamp) async throws -> User {
+        try await store.upsertUsers([UserImport.update(of: id, json: json, at: now)])
+        guard let user = try await store.user(id) else { throw StoreError(.io, "the user \(id) vanished while it was being saved") }
+        return user
+    }
 
     /// Parses a JSON Lines users file and applies every good line in one transaction. Bad lines
     /// are reported with their line numbers and reasons and change nothing.

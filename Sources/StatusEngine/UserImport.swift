@@ -80,6 +80,23 @@ public enum UserImport {
     }
 
     static let currentYearKey = CodingUserInfoKey(rawValue: "currentYear")!
+    static let userKey = CodingUserInfoKey(rawValue: "user")!
+
+    /// One user's update as a JSON object in the import format, for the user `id` (the HTTP
+    /// API's `PUT /v1/users/{user}`): `id` may be left out, and must be `id` when given. Throws
+    /// an `invalid` ``StoreError`` naming the field at fault.
+    public static func update(of id: UserID, json: [UInt8], at now: Timestamp) throws -> UserUpdate {
+        let decoder = JSONDecoder()
+        decoder.userInfo[currentYearKey] = Int(now.civil.year)
+        decoder.userInfo[userKey] = id
+        do {
+            return try decoder.decode(Line.self, from: Data(json)).update
+        } catch let error as ImportProblem {
+            throw StoreError(.invalid, error.reason)
+        } catch let error as DecodingError {
+            throw StoreError(.invalid, describe(error, whole: "body"))
+        }
+    }
 
     private struct Line: Decodable {
         var update: UserUpdate
@@ -95,8 +112,16 @@ public enum UserImport {
             }
             try decoder.rejectUnknownKeys(Key.allCases.map(\.rawValue))
             let c = try decoder.container(keyedBy: Key.self)
-            guard c.contains(.id) else { throw ImportProblem(reason: "id: missing") }
-            let id = try c.decode(UserID.self, forKey: .id)
+            let id: UserID
+            if let given = decoder.userInfo[UserImport.userKey] as? UserID {
+                id = given
+                if c.contains(.id), try c.decode(UserID.self, forKey: .id) != given {
+                    throw ImportProblem(reason: "id: must be \(given) (the user in the path) when given")
+                }
+            } else {
+                guard c.contains(.id) else { throw ImportProblem(reason: "id: missing") }
+                id = try c.decode(UserID.self, forKey: .id)
+            }
             var update = UserUpdate(id: id)
             if c.contains(.country) {
                 if let country = try c.decodeIfPresent(String.self, forKey: .country) {
@@ -158,9 +183,9 @@ public enum UserImport {
         }
     }
 
-    static func describe(_ error: DecodingError) -> String {
+    static func describe(_ error: DecodingError, whole: String = "line") -> String {
         func at(_ path: [any CodingKey]) -> String {
-            path.isEmpty ? "line" : path.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
+            path.isEmpty ? whole : path.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
                 .replacingOccurrences(of: ".[", with: "[")
         }
         switch error {

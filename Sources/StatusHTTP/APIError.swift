@@ -8,11 +8,14 @@ public struct APIError: HTTPResponseError, Sendable {
     public var status: HTTPResponse.Status
     public var code: String
     public var message: String
+    /// Extra headers of the answer (`WWW-Authenticate` on a 401, `Content-Range` on a 416).
+    public var headers: HTTPFields
 
-    public init(_ status: HTTPResponse.Status, _ code: String, _ message: String) {
+    public init(_ status: HTTPResponse.Status, _ code: String, _ message: String, headers: HTTPFields = [:]) {
         self.status = status
         self.code = code
         self.message = message
+        self.headers = headers
     }
 
     /// The API's answer for anything thrown by the engine or the store.
@@ -38,7 +41,9 @@ public struct APIError: HTTPResponseError, Sendable {
         case .internal: self.init(.internalServerError, "internal", "the request failed inside the engine")
         case .refused:
             switch failure.code {
-            case "unknown_user", "unknown_post", "unknown_campaign", "unknown_token": self.init(.notFound, failure.code, failure.message)
+            case "unknown_user", "unknown_post", "unknown_campaign", "unknown_token", "unknown_blob": self.init(.notFound, failure.code, failure.message)
+            case "too_large": self.init(.contentTooLarge, failure.code, failure.message)
+            case "unsupported_format": self.init(.unsupportedMediaType, failure.code, failure.message)
             case "conflict": self.init(.conflict, failure.code, failure.message)
             case "not_visible", "not_author": self.init(.forbidden, failure.code, failure.message)
             default: self.init(.unprocessableContent, failure.code, failure.message)
@@ -48,7 +53,9 @@ public struct APIError: HTTPResponseError, Sendable {
 
     public func response(from request: Request, context: some RequestContext) throws -> Response {
         let body = JSONValue.object([("error", .object([("code", .string(code)), ("message", .string(message))]))]).serialized
-        return Response(status: status, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(string: body)))
+        var fields = headers
+        fields[.contentType] = "application/json"
+        return Response(status: status, headers: fields, body: ResponseBody(byteBuffer: ByteBuffer(string: body)))
     }
 }
 

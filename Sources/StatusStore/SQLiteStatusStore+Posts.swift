@@ -235,6 +235,22 @@ extension SQLiteStatusStore {
         try await read("read a post") { db in try Self.fetchPost(db, id: id) }
     }
 
+    public func servableBlob(_ id: BlobID, at now: Timestamp) async throws -> ServableBlob? {
+        let path = blobs.path(for: id)
+        return try await read("find a file") { db in
+            let row = try Row.fetchOne(db, sql: """
+                SELECT b.content_type, b.bytes FROM blobs b
+                WHERE b.id = ?1 AND (
+                    EXISTS (SELECT 1 FROM post_blobs pb JOIN posts p ON p.seq = pb.post_seq
+                            WHERE pb.blob_id = b.id AND p.state = 'live' AND p.expires_at > ?2
+                              AND (pb.role <> 'original' OR p.kind = 'video'))
+                    OR EXISTS (SELECT 1 FROM creative_blobs cb JOIN creatives c ON c.id = cb.creative_id
+                               WHERE cb.blob_id = b.id AND (cb.role <> 'original' OR c.kind = 'video')))
+                """, arguments: [id.rawValue, now.seconds])
+            return row.map { ServableBlob(id: id, contentType: $0[0], bytes: $0[1], path: path) }
+        }
+    }
+
     static func fetchPost(_ db: Database, id: PostID) throws -> Post? {
         guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM posts WHERE id = ?"), arguments: [id.rawValue]) else {
             return nil
