@@ -129,6 +129,8 @@ let package = Package(
             name: "StatusHTTPTests",
             dependencies: [
                 "StatusHTTP", "StatusEngine", .product(name: "HummingbirdTesting", package: "hummingbird"),
+                // Locks the store from outside to check the 503 answer.
+                .product(name: "GRDB", package: "GRDB.swift"),
                 // Reads openapi.yaml to keep it in step with the routes.
                 .product(name: "Yams", package: "Yams"),
             ]

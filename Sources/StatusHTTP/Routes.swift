@@ -106,8 +106,8 @@ public struct StatusAPI: Sendable {
             return Self.json(try await self.engine.myStatus(author: id, at: now).json(author: id, at: now))
         }
         for (method, muted) in [(HTTPRequest.Method.put, true), (.delete, false)] {
-            table.on(method, "/v1/users/{viewer}/muted/{author}", .feed) { _, context in
-                let (viewer, author) = (try Self.user(context, "viewer"), try Self.user(context, "author"))
+            table.on(method, "/v1/users/{user}/muted/{author}", .feed) { _, context in
+                let (viewer, author) = (try Self.user(context, "user"), try Self.user(context, "author"))
                 try await self.engine.store.setMuted(viewer: viewer, author: author, muted: muted)
                 return Self.json(.object([("viewer", .string(viewer.rawValue)), ("author", .string(author.rawValue)), ("muted", .bool(muted))]))
             }

@@ -1,0 +1,86 @@
+import Foundation
+@testable import StatusHTTP
+import Testing
+
+/// The streaming form reader, header values and byte ranges, on their own.
+@Suite struct MultipartTests {
+    struct Collected: PartSink {
+        var parts: [(PartHeaders, [UInt8])] = []
+        mutating func begin(_ part: PartHeaders) throws { parts.append((part, [])) }
+        mutating func write(_ bytes: ArraySlice<UInt8>) throws { parts[parts.count - 1].1 += bytes }
+        mutating func end() throws {}
+    }
+
+    static let body = Array((
+        "preamble to ignore\r\n--XyZ\r\nContent-Disposition: form-data; name=\"author\"\r\n\r\nu1\r\n" +
+        "--XyZ\r\nContent-Disposition: form-data; name=\"media\"; filename=\"a \\\"b\\\".bin\"\r\nContent-Type: application/octet-stream\r\n\r\n").utf8)
+        + [0x0D, 0x0A, 0x2D, 0x2D, 0x58, 0x79, 0x00, 0xFF, 0x0D] + Array("\r\n--XyZ--\r\nepilogue".utf8)
+
+    @Test func partsAreTheSameHoweverTheBodyIsCut() throws {
+        for size in [1, 2, 3, 5, 7, 11, 64, Self.body.count] {
+            var reader = try #require(MultipartReader(contentType: "multipart/form-data; boundary=XyZ"))
+            var sink = Collected()
+            var offset = 0
+            while offset < Self.body.count {
+                try reader.feed(Self.body[offset..<min(offset + size, Self.body.count)], into: &sink)
+                offset += size
+            }
+            try reader.finish()
+            #expect(sink.parts.count == 2, "chunks of \(size)")
+            #expect(sink.parts.first?.0 == PartHeaders(name: "author", filename: nil, contentType: nil))
+            #expect(sink.parts.first.map { String(decoding: $0.1, as: UTF8.self) } == "u1")
+            #expect(sink.parts.last?.0 == PartHeaders(name: "media", filename: "a \"b\".bin", contentType: "application/octet-stream"))
+            // A boundary's look-alike inside the file is the file's.
+            #expect(sink.parts.last?.1 == [0x0D, 0x0A, 0x2D, 0x2D, 0x58, 0x79, 0x00, 0xFF, 0x0D], "chunks of \(size)")
+        }
+    }
+
+    @Test func malformedFormsAreRefused() throws {
+        #expect(MultipartReader(contentType: "multipart/form-data") == nil)
+        #expect(MultipartReader(contentType: "application/json; boundary=x") == nil)
+        #expect(MultipartReader(contentType: "multipart/form-data; boundary=\(String(repeating: "b", count: 71))") == nil)
+        func read(_ text: String) throws {
+            var reader = MultipartReader(contentType: "multipart/form-data; boundary=b")!
+            var sink = Collected()
+            try reader.feed(Array(text.utf8), into: &sink)
+            try reader.finish()
+        }
+        try read("--b\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\nx\r\n--b--")
+        for bad in ["--b\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\nx",             // no closing boundary
+                    "--b\r\nContent-Disposition: attachment; name=\"a\"\r\n\r\nx\r\n--b--",   // not form-data
+                    "--b\r\nContent-Type: text/plain\r\n\r\nx\r\n--b--",                     // no name
+                    "--b\r\nno colon here\r\n\r\nx\r\n--b--",
+                    "--bjunk\r\n",
+                    "--b\r\n" + String(repeating: "X-Long: y\r\n", count: 1_000)] {
+            #expect(throws: APIError.self, "\(bad.prefix(40))") { try read(bad) }
+        }
+    }
+
+    @Test func fileNamesStayInsideTheUpload() throws {
+        #expect(try FormParts.relativePath("latte.jpg") == "latte.jpg")
+        #expect(try FormParts.relativePath("media/clip.mp4") == "media/clip.mp4")
+        for bad in ["", "../etc/passwd", "/etc/passwd", "a/../../b", ".hidden", "a//b", "a\\b", "a\u{0}b", String(repeating: "n", count: 300)] {
+            #expect(throws: APIError.self, "\(bad.debugDescription)") { try FormParts.relativePath(bad) }
+        }
+    }
+
+    @Test func headerValuesAreParsedWithQuotedParameters() {
+        let type = MediaType(#"Multipart/Form-Data; Boundary="a;b=c"; charset=utf-8"#)
+        #expect(type?.essence == "multipart/form-data" && type?.parameters == ["boundary": "a;b=c", "charset": "utf-8"])
+        #expect(MediaType("") == nil && MediaType("text/plain; x=\"open") == nil && MediaType("a; b") == nil)
+    }
+
+    @Test func byteRangesFollowTheRFC() {
+        typealias R = StatusAPI.ByteRange
+        #expect(StatusAPI.byteRange("bytes=0-99", size: 1000) == R.part(0...99))
+        #expect(StatusAPI.byteRange("bytes=900-", size: 1000) == R.part(900...999))
+        #expect(StatusAPI.byteRange("bytes=-100", size: 1000) == R.part(900...999))
+        #expect(StatusAPI.byteRange("bytes=-5000", size: 1000) == R.part(0...999))
+        #expect(StatusAPI.byteRange("bytes=990-5000", size: 1000) == R.part(990...999))
+        #expect(StatusAPI.byteRange("bytes=1000-", size: 1000) == R.unsatisfiable)
+        #expect(StatusAPI.byteRange("bytes=-0", size: 1000) == R.unsatisfiable)
+        for ignored in ["items=0-1", "bytes=0-1,5-6", "bytes=5-1", "bytes=a-b", "bytes=5"] {
+            #expect(StatusAPI.byteRange(ignored, size: 1000) == R.whole, "\(ignored)")
+        }
+    }
+}
