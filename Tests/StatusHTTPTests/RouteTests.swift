@@ -83,3 +83,32 @@ import Testing
         }
     }
 }
+
+/// Request bodies field for field: every JSON body the document describes names exactly the
+/// fields its route takes (the route's refusal of an unknown field lists them).
+@Suite struct RequestBodyTests {
+    @Test func documentedRequestFieldsAreTheFieldsEachRouteTakes() async throws {
+        try await Harness.with { _, client in
+            let document = client.document
+            var compared = 0
+            for operation in document.operations {
+                guard let body = (operation.spec["requestBody"] as? [String: Any])?["content"] as? [String: Any],
+                      let json = body["application/json"] as? [String: Any], let schema = json["schema"] else { continue }
+                let properties = document.resolve(schema)["properties"] as? [String: Any] ?? [:]
+                guard !properties.isEmpty, let role = operation.role.flatMap(Role.init(rawValue:)) else { continue }
+                let uri = operation.path.replacingOccurrences(of: "{post}", with: "pzzzzzzzzzzzzzzzzzzzz")
+                    .replacingOccurrences(of: #"\{[a-z]+\}"#, with: "u1", options: .regularExpression)
+                let answer = try await client.send(HTTPRequest.Method(operation.method)!, uri, as: role, json: #"{"zz_undocumented": 1}"#)
+                let message = (answer.object["error"] as? [String: Any])?["message"] as? String ?? ""
+                guard let range = message.range(of: "this route takes ") ?? message.range(of: "expected one of ") else {
+                    Issue.record("\(operation.method) \(operation.path): the refusal does not list the fields: \(message)")
+                    continue
+                }
+                let taken = Set(message[range.upperBound...].split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
+                #expect(taken == Set(properties.keys), "\(operation.method) \(operation.path): takes \(taken.sorted()), documents \(properties.keys.sorted())")
+                compared += 1
+            }
+            #expect(compared >= 8)
+        }
+    }
+}
