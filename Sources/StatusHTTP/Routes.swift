@@ -23,7 +23,9 @@ public struct StatusAPI: Sendable {
     let metrics: APIMetrics
 
     /// `uploads`: a folder for request bodies streamed to disk (media posts, manifests), best on
-    /// the data directory's file system; created if missing.
+    /// the data directory's file system; created if missing. Each request's files are removed
+    /// when it ends; what a server that died mid-request left there is removed once it is older
+    /// than `storage.temporary_grace_s` (servers sharing a data directory share the folder).
     public init(engine: Engine, access: Access, uploads: String, limits: BodyLimits? = nil) throws {
         self.engine = engine
         self.access = access
@@ -32,6 +34,7 @@ public struct StatusAPI: Sendable {
         self.metrics = APIMetrics.shared
         do {
             try FileManager.default.createDirectory(atPath: uploads, withIntermediateDirectories: true)
+            UploadFolder.sweep(uploads, olderThan: engine.configuration.storage.temporaryGraceSeconds)
         } catch {
             throw StoreError(.io, "cannot create the uploads folder \(uploads): \(error.localizedDescription)")
         }

@@ -18,6 +18,17 @@ struct UploadFolder: Sendable {
         return scratch
     }
 
+    /// Removes the scratch folders under `path` last changed more than `seconds` ago.
+    static func sweep(_ path: String, olderThan seconds: Int) {
+        let cutoff = Date().addingTimeInterval(-Double(seconds))
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? [] {
+            let entry = path + "/" + name
+            if let changed = (try? FileManager.default.attributesOfItem(atPath: entry))?[.modificationDate] as? Date, changed < cutoff {
+                try? FileManager.default.removeItem(atPath: entry)
+            }
+        }
+    }
+
     static func discard(_ scratch: String) {
         try? FileManager.default.removeItem(atPath: scratch)
     }

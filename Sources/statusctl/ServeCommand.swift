@@ -52,10 +52,7 @@ struct ServeCommand: AsyncParsableCommand {
         let api: StatusAPI
         do {
             let access = try Access(hashes: engine.configuration.server.tokens)
-            // Uploads left by a server that stopped mid-request are discarded.
-            let uploads = data.resolvedDirectory + "/uploads"
-            try? FileManager.default.removeItem(atPath: uploads)
-            api = try StatusAPI(engine: engine, access: access, uploads: uploads)
+            api = try StatusAPI(engine: engine, access: access, uploads: data.resolvedDirectory + "/uploads")
         } catch {
             throw CommandFailure.report(error)
         }

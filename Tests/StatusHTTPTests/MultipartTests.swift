@@ -64,6 +64,15 @@ import Testing
         }
     }
 
+    @Test func staleUploadsAreSweptAndFreshOnesKept() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("status-sweep-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        for name in ["old", "new"] { try FileManager.default.createDirectory(atPath: root + "/" + name, withIntermediateDirectories: true) }
+        try FileManager.default.setAttributes([.modificationDate: Date().addingTimeInterval(-7_200)], ofItemAtPath: root + "/old")
+        UploadFolder.sweep(root, olderThan: 3_600)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: root) == ["new"])
+    }
+
     @Test func headerValuesAreParsedWithQuotedParameters() {
         let type = MediaType(#"Multipart/Form-Data; Boundary="a;b=c"; charset=utf-8"#)
         #expect(type?.essence == "multipart/form-data" && type?.parameters == ["boundary": "a;b=c", "charset": "utf-8"])
