@@ -154,7 +154,9 @@ import Testing
         var configuration = EngineConfiguration.default
         configuration.storage.busyTimeoutMilliseconds = 100
         try await Harness.with(configuration: configuration) { harness, client in
-            let queue = try DatabaseQueue(path: harness.directory + "/status.sqlite")
+            var locking = Configuration()
+            locking.allowsUnsafeTransactions = true  // the lock is held across accesses on purpose
+            let queue = try DatabaseQueue(path: harness.directory + "/status.sqlite", configuration: locking)
             try await queue.writeWithoutTransaction { db in try db.execute(sql: "BEGIN EXCLUSIVE") }
             let busy = try await client.send(.put, "/v1/users/u1", json: #"{"country": "BR"}"#)
             #expect(busy.status == .serviceUnavailable && busy.errorCode == "busy")
