@@ -81,4 +81,14 @@ func temporaryDirectory() throws -> URL {
         let parsed = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any]
         #expect(parsed?["z"] as? String == "a\"b\\c\nd\u{1}é😀")
     }
+
+    @Test func controlCharactersAndLineSeparatorsAreEscapedWhereverTheyStand() throws {
+        let raw = "\t\r\u{7F}x\u{85}\u{9F}\u{A0}\u{2028}y\u{2029}\u{2027}عربي\u{202E}"
+        let text = JSONValue.array([.string(raw), .int(0), .int(7), .int(Int.min), .int(123_456)]).serialized
+        #expect(text == #"["\t\r\u007fx\u0085\u009f\#u{A0}\u2028y\u2029\#u{2027}عربي\#u{202E}",0,7,-9223372036854775808,123456]"#)
+        let parsed = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [Any]
+        #expect(parsed?.first as? String == raw)
+        #expect(Timestamp(seconds: 0).iso8601 == "1970-01-01T00:00:00Z" && Timestamp(seconds: 253_402_300_799).iso8601 == "9999-12-31T23:59:59Z")
+        #expect(Timestamp(seconds: 253_402_300_800).iso8601 == "10000-01-01T00:00:00Z")
+    }
 }
