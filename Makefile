@@ -1,9 +1,10 @@
-# The two commands: `make run` and `make test`. Both install what is missing first.
+# The main commands: `make run` (the HTTP API on a demo population), `make demo` (the command-line
+# walk-through) and `make test`. All install what is missing first.
 SWIFT ?= swift
 CONFIGURATION ?= release
 STATUSCTL = .build/$(CONFIGURATION)/statusctl
 
-.PHONY: run test build bootstrap bench bench-store bench-feed bench-ads compare-thumbnails compare-video fixtures clean
+.PHONY: run demo test build bootstrap bench bench-store bench-feed bench-ads compare-thumbnails compare-video fixtures clean
 
 bootstrap:
 	@scripts/bootstrap
@@ -11,11 +12,18 @@ bootstrap:
 build: bootstrap
 	$(SWIFT) build -c $(CONFIGURATION) --product statusctl
 
-# The main job on the embedded default (SQLite and blob files under var/): render the fixture media,
-# import the demo users, publish a text, a photo and a video post, load the demo ad manifest, show
-# a contact's feed, simulate a day of ad requests (var/ads-simulation.svg), purge what has
-# expired, and check the files against the database.
+# The HTTP API on a demo population (scripts/serve-demo): on first start seeds users u1…u2000
+# with posts of the last 24 hours and loads the demo ad manifest into var/ (STATUS_DATA overrides),
+# makes dev tokens once (var/dev-tokens.json), then serves on 127.0.0.1:8080 (STATUS_PORT
+# overrides) and prints the tokens, example curl commands and an ads preview URL. Ctrl-C stops it.
 run: build
+	scripts/serve-demo $(STATUSCTL)
+
+# The command-line walk-through on the embedded default (SQLite and blob files under var/): render
+# the fixture media, import the demo users, publish a text, a photo and a video post, load the demo
+# ad manifest, show a contact's feed, simulate a day of ad requests (var/ads-simulation.svg), purge
+# what has expired, and check the files against the database.
+demo: build
 	@mkdir -p var/renditions
 	$(STATUSCTL) version
 	$(STATUSCTL) media render $(sort $(wildcard fixtures/images/jpeg-*.jpg fixtures/images/png-*.png)) --out var/renditions
