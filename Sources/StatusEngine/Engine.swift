@@ -27,6 +27,8 @@ public final class Engine: Sendable {
     let adLedger = AdLedger()
     /// Latencies and counts for a metrics backend, if the process has one.
     let metrics = EngineMetrics()
+    /// Each post's feed JSON, kept for the HTTP API's feed answers.
+    let feedPageWriter = FeedPageWriter()
 
     /// An engine over `store`. `randomSeed` makes post ids reproducible (tests); nil uses the
     /// system's random source. `feedMode` says how feeds are answered (``FeedMode``).

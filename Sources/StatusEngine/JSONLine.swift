@@ -22,7 +22,7 @@ public indirect enum JSONValue: Sendable, Equatable {
         return out
     }
 
-    private func write(to out: inout [UInt8]) {
+    func write(to out: inout [UInt8]) {
         switch self {
         case .string(let s): Self.writeString(s, to: &out)
         case .int(let i): Self.writeInteger(i, to: &out)
@@ -51,7 +51,7 @@ public indirect enum JSONValue: Sendable, Equatable {
     private static let trueBytes = Array("true".utf8), falseBytes = Array("false".utf8), nullBytes = Array("null".utf8)
     private static let hexDigits = Array("0123456789abcdef".utf8)
 
-    private static func writeInteger(_ value: Int, to out: inout [UInt8]) {
+    static func writeInteger(_ value: Int, to out: inout [UInt8]) {
         if value >= 0 && value < 10 {
             out.append(UInt8(ascii: "0") + UInt8(value))
             return
@@ -62,7 +62,7 @@ public indirect enum JSONValue: Sendable, Equatable {
     /// A JSON string: `"` and `\` escaped, control characters (C0, DEL and C1) and the line and
     /// paragraph separators as `\uXXXX` (so a line of output is one line, whatever the text).
     /// Runs of other bytes are copied as they are.
-    private static func writeString(_ s: String, to out: inout [UInt8]) {
+    static func writeString(_ s: String, to out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
         var string = s
         string.withUTF8 { bytes in

@@ -149,8 +149,9 @@ public struct StatusAPI: Sendable {
         }
         table.on(.get, "/v1/feed/{viewer}", .feed) { request, context in
             let viewer = try Self.user(context, "viewer")
+            let explain = try Self.flag(request, "explain")
             let page = try await self.engine.feedWithAds(for: viewer, at: try Self.time(request, "at"))
-            return Self.json(page.json(explain: try Self.flag(request, "explain"), policy: self.engine.configuration.ads.policy))
+            return Self.json(bytes: self.engine.feedPageJSON(page, explain: explain))
         }
         table.on(.post, "/v1/ads/events", .feed) { request, _ in
             let body = try await request.jsonFields(limit: self.limits.event, allowed: ["token", "type", "at"])
@@ -364,9 +365,13 @@ public struct StatusAPI: Sendable {
     // MARK: Parameters and answers
 
     static func json(_ value: JSONValue, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {
+        json(bytes: value.utf8, status: status, headers: headers)
+    }
+
+    static func json(bytes: [UInt8], status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {
         var fields = headers
         fields[.contentType] = "application/json"
-        return Response(status: status, headers: fields, body: ResponseBody(byteBuffer: ByteBuffer(bytes: value.utf8)))
+        return Response(status: status, headers: fields, body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
     }
 
     static func user(_ raw: String) throws -> UserID {

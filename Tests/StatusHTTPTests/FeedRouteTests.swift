@@ -150,6 +150,25 @@ import Testing
         }
     }
 
+    @Test func theKeptPostJSONGivesTheSameFeedTextAsTheJSONTree() async throws {
+        try await Harness.with { harness, _ in
+            var compared = 0, withAds = 0
+            for at in [Self.at, "2026-11-25T20:00:00Z", "2026-11-26T06:00:00Z"] {
+                for n in 1...60 {
+                    let page = try await harness.engine.feedWithAds(for: UserID("u\(n)"), at: Timestamp(parsing: at)!)
+                    let tree = page.json(explain: false, policy: harness.engine.configuration.ads.policy).serialized
+                    // Twice: the first write keeps the posts' JSON, the second reuses it.
+                    for _ in 0..<2 {
+                        #expect(String(decoding: harness.engine.feedPageJSON(page, explain: false), as: UTF8.self) == tree, "u\(n) at \(at)")
+                    }
+                    compared += 1
+                    withAds += page.ads.isEmpty ? 0 : 1
+                }
+            }
+            #expect(compared == 180 && withAds > 10)
+        }
+    }
+
     @Test func aLockedStoreAnswers503AndLosesNothing() async throws {
         var configuration = EngineConfiguration.default
         configuration.storage.busyTimeoutMilliseconds = 100
