@@ -4,7 +4,7 @@ SWIFT ?= swift
 CONFIGURATION ?= release
 STATUSCTL = .build/$(CONFIGURATION)/statusctl
 
-.PHONY: run demo test build bootstrap bench bench-store bench-feed bench-ads compare-thumbnails compare-video fixtures clean
+.PHONY: run demo load-feed test build bootstrap bench bench-store bench-feed bench-ads compare-thumbnails compare-video fixtures clean
 
 bootstrap:
 	@scripts/bootstrap
@@ -58,6 +58,14 @@ bench-feed: bootstrap
 # Ad selection for one feed against 100,000 campaigns: the targeting index beside a full scan.
 bench-ads: bootstrap
 	cd Benchmarks && $(SWIFT) package benchmark --target AdsBenchmarks
+
+# HTTP API load (scripts/load-feed): wrk -t2 -c64 -d30s on random viewers' feeds of 10,000 seeded
+# users (seeded under /tmp/status-load, or LOAD_DIR, and reused for 3 hours), at warning then info
+# log level, beside nginx serving a static JSON file of the same size; installs wrk and nginx if
+# missing. About 3 minutes.
+load-feed: bootstrap
+	$(SWIFT) build -c release --product statusctl
+	scripts/load-feed .build/release/statusctl
 
 compare-thumbnails: bootstrap
 	scripts/compare-thumbnails
