@@ -55,7 +55,7 @@ final class FeedPageWriter: @unchecked Sendable {
         Self.raw(",\"posts\":[", &out)
         for (index, entry) in group.entries.enumerated() {
             if index > 0 { out.append(UInt8(ascii: ",")) }
-            let parts = fragments(of: entry.post)
+            let parts = fragments(of: entry.item)
             out.append(contentsOf: parts.head)
             Self.raw(entry.seen ? "true" : "false", &out)
             out.append(contentsOf: parts.tail)
@@ -63,11 +63,13 @@ final class FeedPageWriter: @unchecked Sendable {
         Self.raw("]}", &out)
     }
 
-    private func fragments(of post: Post) -> (head: [UInt8], tail: [UInt8]) {
+    private func fragments(of item: FeedPost) -> (head: [UInt8], tail: [UInt8]) {
+        let id = item.post.id
         lock.lock()
-        let kept = fragments[post.id]
+        let kept = fragments[id]
         lock.unlock()
         if let kept { return kept }
+        let post = item.post
         // `{"id",…,"expires_at":…,"seen":` and what follows the flag, from the one definition.
         let whole = post.feedJSON(seen: false).utf8
         let marker = Array(",\"seen\":false".utf8)
@@ -75,7 +77,7 @@ final class FeedPageWriter: @unchecked Sendable {
         let parts = (Array(whole[..<(at + marker.count - 5)]), Array(whole[(at + marker.count)...]))
         lock.lock()
         if fragments.count >= Self.capacity { fragments.removeAll(keepingCapacity: true) }
-        fragments[post.id] = parts
+        fragments[id] = parts
         lock.unlock()
         return parts
     }
