@@ -299,6 +299,9 @@ public struct StatusAPI: Sendable {
             guard format == "json" || format == "csv" else {
                 throw APIError(.badRequest, "invalid", "format must be json or csv, not \(format.debugDescription)")
             }
+            // This process's served ads are recorded every ads.record_interval_ms; record them now,
+            // so that the report includes the feeds this server has just answered.
+            try? await self.engine.recordServedAds()
             let rows = try await self.engine.adsReport(from: from, to: to)
             if format == "csv" {
                 return Response(status: .ok, headers: [.contentType: "text/csv; charset=utf-8"],

@@ -19,6 +19,9 @@ import Testing
                 tokens += (feed.object["items"] as? [[String: Any]] ?? []).filter { $0["type"] as? String == "ad" }.compactMap { $0["token"] as? String }
             }
             let token = try #require(tokens.first, "no feed had an ad")
+            // The report counts the ads this server has just served, not only those recorded.
+            let current = try await client.send(.get, "/v1/ads/report?from=2026-11-25", as: .adops).array
+            #expect(current.reduce(0) { $0 + ($1["served"] as? Int ?? 0) } == tokens.count)
             for outcome in ["recorded", "already_counted"] {
                 let event = try await client.send(.post, "/v1/ads/events", json: #"{"token": "\#(token)", "type": "impression", "at": "\#(Self.at)"}"#)
                 #expect(event.status == .ok && event.object["outcome"] as? String == outcome)
