@@ -59,13 +59,51 @@ public struct APIError: HTTPResponseError, Sendable {
     }
 }
 
-/// Turns anything a handler throws into an ``APIError`` answer.
+/// Turns anything a handler throws into an ``APIError`` answer. A path the API has, asked with a
+/// method it does not take, is 405 with `Allow` (the router alone would say 404).
 struct ErrorAnswers<Context: RequestContext>: RouterMiddleware {
+    let methods: RouteMethods
+
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
             return try await next(request, context)
+        } catch let error as APIError {
+            throw error
+        } catch let error as any HTTPResponseError where error.status == .notFound {
+            let allowed = methods.allowed(for: request.uri.path)
+            guard !allowed.isEmpty else { throw APIError(error) }
+            throw APIError(.methodNotAllowed, "method_not_allowed",
+                           "\(request.uri.path) takes \(allowed.joined(separator: ", ")), not \(request.method.rawValue)",
+                           headers: [.allow: allowed.joined(separator: ", ")])
         } catch {
             throw APIError(error)
         }
+    }
+}
+
+/// Which methods each route path takes, filled in as routes are added (before serving) and only
+/// read afterwards.
+final class RouteMethods: @unchecked Sendable {
+    // @unchecked: written while the router is built, before any request; read-only after.
+    private var templates: [(segments: [Substring], methods: [String])] = []
+
+    func add(_ method: String, _ path: String) {
+        let segments = path.split(separator: "/", omittingEmptySubsequences: false)
+        if let index = templates.firstIndex(where: { $0.segments == segments }) {
+            templates[index].methods.append(method)
+        } else {
+            templates.append((segments, [method]))
+        }
+    }
+
+    /// The methods of the route templates `path` matches (`{name}` matches any one segment).
+    func allowed(for path: String) -> [String] {
+        let segments = path.split(separator: "/", omittingEmptySubsequences: false)
+        var methods: [String] = []
+        for template in templates where template.segments.count == segments.count
+            && zip(template.segments, segments).allSatisfy({ $0.hasPrefix("{") ? !$1.isEmpty : $0 == $1 }) {
+            methods += template.methods
+        }
+        return Array(Set(methods)).sorted()
     }
 }

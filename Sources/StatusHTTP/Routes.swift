@@ -52,15 +52,18 @@ public struct StatusAPI: Sendable {
     final class Table {
         let router: Router<BasicRequestContext>
         let access: Access
+        let methods: RouteMethods
         var routes: [RouteInfo] = []
 
-        init(router: Router<BasicRequestContext>, access: Access) {
+        init(router: Router<BasicRequestContext>, access: Access, methods: RouteMethods) {
             self.router = router
             self.access = access
+            self.methods = methods
         }
 
         func on(_ method: HTTPRequest.Method, _ path: String, _ role: Role?, _ handler: @escaping Handler) {
             routes.append(RouteInfo(method: method.rawValue, path: path, role: role))
+            methods.add(method.rawValue, path)
             let access = self.access
             let html = path.hasPrefix("/v1/ads/preview/")
             router.on(RouterPath(path), method: method) { request, context in
@@ -74,8 +77,9 @@ public struct StatusAPI: Sendable {
         let router = Router()
         router.add(middleware: RequestLog())
         router.add(middleware: MetricsMiddleware())
-        router.add(middleware: ErrorAnswers())
-        let table = Table(router: router, access: access)
+        let methods = RouteMethods()
+        router.add(middleware: ErrorAnswers(methods: methods))
+        let table = Table(router: router, access: access, methods: methods)
         table.on(.get, "/health", nil) { _, _ in Self.json(.object([("status", .string("ok"))])) }
         table.on(.get, "/metrics", nil) { _, _ in
             Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],

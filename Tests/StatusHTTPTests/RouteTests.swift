@@ -79,7 +79,11 @@ import Testing
             let health = try await client.send(.get, "/health", as: nil)
             #expect(health.object["status"] as? String == "ok" && health.headers[.requestID]?.isEmpty == false)
             let wrongMethod = try await client.send(.patch, "/v1/feed/u1")
-            #expect([.notFound, .methodNotAllowed].contains(wrongMethod.status) && wrongMethod.errorCode != nil)
+            #expect(wrongMethod.status == .methodNotAllowed && wrongMethod.errorCode == "method_not_allowed")
+            #expect(wrongMethod.headers[.allow] == "GET")
+            let trace = try await client.send(HTTPRequest.Method("TRACE")!, "/v1/users/u1/muted/u2")
+            #expect(trace.status == .methodNotAllowed && trace.headers[.allow] == "DELETE, PUT")
+            #expect(try await client.send(.get, "/v1/users/u1/muted").status == .notFound)
         }
     }
 }
