@@ -298,7 +298,6 @@ public struct StatusAPI: Sendable {
             let now = Timestamp.now()
             let from = try Self.day(request.uri.queryParameters.get("from")) ?? now
             let to = try Self.day(request.uri.queryParameters.get("to")) ?? from
-            guard to >= from else { throw APIError(.badRequest, "invalid", "to is before from") }
             let format = request.uri.queryParameters.get("format") ?? "json"
             guard format == "json" || format == "csv" else {
                 throw APIError(.badRequest, "invalid", "format must be json or csv, not \(format.debugDescription)")
