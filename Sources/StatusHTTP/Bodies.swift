@@ -26,8 +26,9 @@ public struct BodyLimits: Sendable, Equatable {
     }
 }
 
-/// A JSON object body read into scalar fields, refusing fields the route does not take: what
-/// went wrong is named (`400 bad_json`), never guessed around.
+/// A JSON object body read into scalar fields, refusing fields the route does not take and
+/// `null` for a field (leave an optional field out instead): what went wrong is named
+/// (`400 bad_json`), never guessed around.
 struct JSONFields {
     enum Scalar: Decodable {
         case null, bool(Bool), int(Int), double(Double), string(String), other
@@ -60,9 +61,9 @@ struct JSONFields {
 
     func string(_ key: String) throws -> String? {
         switch values[key] {
-        case nil, .null?: return nil
+        case nil: return nil
         case .string(let value)?: return value
-        default: throw APIError(.badRequest, "bad_json", "\(key): expected a string")
+        default: throw APIError(.badRequest, "bad_json", "\(key): expected a string (or leave the field out)")
         }
     }
 
@@ -73,17 +74,17 @@ struct JSONFields {
 
     func int(_ key: String) throws -> Int? {
         switch values[key] {
-        case nil, .null?: return nil
+        case nil: return nil
         case .int(let value)?: return value
-        default: throw APIError(.badRequest, "bad_json", "\(key): expected an integer")
+        default: throw APIError(.badRequest, "bad_json", "\(key): expected an integer (or leave the field out)")
         }
     }
 
     func bool(_ key: String) throws -> Bool? {
         switch values[key] {
-        case nil, .null?: return nil
+        case nil: return nil
         case .bool(let value)?: return value
-        default: throw APIError(.badRequest, "bad_json", "\(key): expected true or false")
+        default: throw APIError(.badRequest, "bad_json", "\(key): expected true or false (or leave the field out)")
         }
     }
 }

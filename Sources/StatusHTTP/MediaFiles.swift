@@ -8,7 +8,7 @@ extension StatusAPI {
     /// gives 304 and a single `Range` 206 (or 416). A file nobody may be sent any more (its post
     /// expired, removed or purged) is 404.
     func media(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
-        let raw = try context.parameters.require("blob")
+        let raw = try Self.parameter(context, "blob")
         guard let id = BlobID(rawValue: raw) else { throw APIError(.badRequest, "invalid", "not \(BlobID.explanation): \(raw.debugDescription)") }
         guard let blob = try await engine.store.servableBlob(id, at: Timestamp.now()) else {
             throw APIError(.notFound, "unknown_blob", "no file \(id) may be served: unknown, removed, expired or purged")

@@ -278,7 +278,8 @@ public struct StatusAPI: Sendable {
     func addAdOpsRoutes(_ table: Table) {
         table.on(.post, "/v1/ads/manifests", .adops) { request, _ in
             let report = try await self.loadManifest(request)
-            return Self.json(report.json, status: report.errors.isEmpty || report.partial ? .ok : .unprocessableContent)
+            // 422 when errors kept everything out (with or without partial), 200 otherwise.
+            return Self.json(report.json, status: report.errors.isEmpty || report.loaded ? .ok : .unprocessableContent)
         }
         table.on(.get, "/v1/ads/campaigns", .adops) { _, _ in
             let inventory = try await self.engine.adInventory()
@@ -289,7 +290,7 @@ public struct StatusAPI: Sendable {
         }
         for (action, active) in [("pause", false), ("resume", true)] {
             table.on(.post, "/v1/ads/campaigns/{campaign}/\(action)", .adops) { _, context in
-                let raw = try context.parameters.require("campaign")
+                let raw = try Self.parameter(context, "campaign")
                 guard let id = CampaignID(rawValue: raw) else { throw APIError(.badRequest, "invalid", "not a campaign id: \(raw.debugDescription)") }
                 return Self.json(try await self.engine.setCampaign(id, active: active).json(spent: nil, creatives: nil))
             }
@@ -380,17 +381,26 @@ public struct StatusAPI: Sendable {
         return Response(status: status, headers: fields, body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
     }
 
+    /// A path parameter, percent-decoded (`a%40b` is `a@b`).
+    static func parameter(_ context: BasicRequestContext, _ name: String) throws -> String {
+        let raw = try context.parameters.require(name)
+        guard let decoded = raw.removingPercentEncoding else {
+            throw APIError(.badRequest, "invalid", "\(name): \(raw.debugDescription) is not valid percent-encoding")
+        }
+        return decoded
+    }
+
     static func user(_ raw: String) throws -> UserID {
         guard let id = UserID(rawValue: raw) else { throw APIError(.badRequest, "invalid", "not a user id: \(raw.debugDescription)") }
         return id
     }
 
     static func user(_ context: BasicRequestContext, _ name: String) throws -> UserID {
-        try user(context.parameters.require(name))
+        try user(parameter(context, name))
     }
 
     static func post(_ context: BasicRequestContext) throws -> PostID {
-        let raw = try context.parameters.require("post")
+        let raw = try parameter(context, "post")
         guard let id = PostID(rawValue: raw) else { throw APIError(.badRequest, "invalid", "not a post id: \(raw.debugDescription)") }
         return id
     }

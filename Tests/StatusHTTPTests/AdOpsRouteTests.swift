@@ -102,6 +102,11 @@ import Testing
             #expect(try await client.send(.post, "/v1/ads/manifests", as: .adops, headers: noManifest, body: noForm).errorCode == "bad_multipart")
             #expect(try await client.send(.post, "/v1/ads/manifests", as: .adops, headers: [.contentType: "application/xml"],
                                           body: ByteBuffer(string: "<x/>")).status == .unsupportedMediaType)
+            // With partial, a manifest of which nothing could be loaded is still 422.
+            for body in ["null", "[1]", #"{"campaigns": [{"id": "x"}]}"#] {
+                let nothing = try await client.send(.post, "/v1/ads/manifests?partial=true", as: .adops, json: body)
+                #expect(nothing.status == .unprocessableContent && nothing.object["partial"] as? Bool == true, "\(body)")
+            }
             let broken = try await client.send(.post, "/v1/ads/manifests", as: .adops, json: #"{"campaigns": [{"id": "x"}]}"#)
             #expect(broken.status == .unprocessableContent && (broken.object["errors"] as? [[String: Any]])?.isEmpty == false)
         }

@@ -29,6 +29,11 @@ import Testing
             let plain = try await client.send(.put, "/v1/users/newbie", headers: [.contentType: "text/plain"], body: ByteBuffer(string: "{}"))
             #expect(plain.status == .unsupportedMediaType && plain.errorCode == "unsupported_media_type")
             #expect(try await client.send(.get, "/v1/users/nobody").status == .notFound)
+            // Path parameters are percent-decoded: u%31 is u1, a%40b is a@b.
+            #expect(try await client.send(.get, "/v1/users/u%31").object["id"] as? String == "u1")
+            _ = try await client.send(.put, "/v1/users/a@b", json: "{}")
+            #expect(try await client.send(.get, "/v1/users/a%40b").object["id"] as? String == "a@b")
+            #expect(try await client.send(.get, "/v1/users/a%4").status == .badRequest)
             #expect(try await client.send(.get, "/v1/users/bad%20id").status == .badRequest)
         }
     }

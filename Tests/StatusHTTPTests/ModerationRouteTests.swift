@@ -60,6 +60,8 @@ import Testing
             let nothing = try await client.send(.post, "/v1/moderation/purge", as: .moderator)
             #expect(nothing.status == .ok && nothing.object["posts"] as? Int == 0, "a purge without a body purges at the current time")
             #expect(try await client.send(.post, "/v1/moderation/purge", as: .moderator, json: #"{"batch": 0}"#).status == .unprocessableContent)
+            // null is not a value of an optional field: leave the field out.
+            #expect(try await client.send(.post, "/v1/moderation/purge", as: .moderator, json: #"{"at": null}"#).errorCode == "bad_json")
             let reconcile = try await client.send(.get, "/v1/moderation/reconcile", as: .moderator)
             #expect(reconcile.status == .ok && reconcile.object["clean"] as? Bool == true && reconcile.object["fixed"] as? Bool == false)
             let metrics = try await client.send(.get, "/metrics", as: nil)
