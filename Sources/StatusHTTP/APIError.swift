@@ -71,7 +71,8 @@ struct ErrorAnswers<Context: RequestContext>: RouterMiddleware {
             throw error
         } catch let error as any HTTPResponseError where error.status == .notFound {
             let allowed = methods.allowed(for: request.uri.path)
-            guard !allowed.isEmpty else { throw APIError(error) }
+            // A 404 from inside a route that takes this method is that route's own answer.
+            guard !allowed.isEmpty, !allowed.contains(request.method.rawValue) else { throw APIError(error) }
             throw APIError(.methodNotAllowed, "method_not_allowed",
                            "\(request.uri.path) takes \(allowed.joined(separator: ", ")), not \(request.method.rawValue)",
                            headers: [.allow: allowed.joined(separator: ", ")])
