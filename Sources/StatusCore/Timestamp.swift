@@ -25,16 +25,66 @@ public struct Timestamp: Hashable, Comparable, Sendable, Codable, CustomStringCo
     public init?(parsing text: String) {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
         if let seconds = Int64(trimmed) {
-            guard (0...253_402_300_799).contains(seconds) else { return nil }
+            guard (0...Self.latest).contains(seconds) else { return nil }
             self.seconds = seconds
             return
         }
-        let plain = ISO8601DateFormatter()
-        plain.formatOptions = [.withInternetDateTime]
-        let fractional = ISO8601DateFormatter()
-        fractional.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        guard let date = plain.date(from: trimmed) ?? fractional.date(from: trimmed) else { return nil }
-        self.seconds = Int64(date.timeIntervalSince1970.rounded(.down))
+        guard let seconds = Self.parseInternetTime(Array(trimmed.utf8)), (0...Self.latest).contains(seconds) else { return nil }
+        self.seconds = seconds
+    }
+
+    /// 9999-12-31T23:59:59Z: times are between the Unix epoch and the end of year 9999.
+    static let latest: Int64 = 253_402_300_799
+
+    /// RFC 3339 (`2026-11-25T10:00:00Z`, `2026-11-25T12:00:00.750+02:00`): every field checked
+    /// (a real calendar day, hours 00–23, minutes and seconds 00–59), nothing after the offset;
+    /// fractional seconds are dropped. Seconds since the epoch, or nil.
+    static func parseInternetTime(_ b: [UInt8]) -> Int64? {
+        func digits(_ at: Int, _ count: Int) -> Int64? {
+            guard at + count <= b.count else { return nil }
+            var value: Int64 = 0
+            for index in at..<(at + count) {
+                guard (0x30...0x39).contains(b[index]) else { return nil }
+                value = value * 10 + Int64(b[index] - 0x30)
+            }
+            return value
+        }
+        guard b.count >= 20, let year = digits(0, 4), b[4] == UInt8(ascii: "-"), let month = digits(5, 2), b[7] == UInt8(ascii: "-"),
+              let day = digits(8, 2), b[10] == UInt8(ascii: "T") || b[10] == UInt8(ascii: "t"),
+              let hour = digits(11, 2), b[13] == UInt8(ascii: ":"), let minute = digits(14, 2), b[16] == UInt8(ascii: ":"),
+              let second = digits(17, 2), (1...12).contains(month), hour < 24, minute < 60, second < 60 else { return nil }
+        let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
+        let monthDays: [Int64] = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+        guard day >= 1, day <= monthDays[Int(month) - 1] else { return nil }
+        var index = 19
+        if index < b.count, b[index] == UInt8(ascii: ".") {
+            index += 1
+            let start = index
+            while index < b.count, (0x30...0x39).contains(b[index]) { index += 1 }
+            guard index > start else { return nil }
+        }
+        guard index < b.count else { return nil }
+        var offset: Int64 = 0
+        switch b[index] {
+        case UInt8(ascii: "Z"), UInt8(ascii: "z"):
+            index += 1
+        case UInt8(ascii: "+"), UInt8(ascii: "-"):
+            guard let hours = digits(index + 1, 2), index + 3 < b.count, b[index + 3] == UInt8(ascii: ":"),
+                  let minutes = digits(index + 4, 2), hours < 24, minutes < 60 else { return nil }
+            offset = (hours * 3_600 + minutes * 60) * (b[index] == UInt8(ascii: "+") ? 1 : -1)
+            index += 6
+        default:
+            return nil
+        }
+        guard index == b.count else { return nil }
+        // Days from the civil date (Howard Hinnant's `days_from_civil`).
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400
+        let doy = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        let days = era * 146_097 + doe - 719_468
+        return days * 86_400 + hour * 3_600 + minute * 60 + second - offset
     }
 
     /// `2026-11-25T10:00:00Z` (computed directly, no formatter: feeds print many of these).

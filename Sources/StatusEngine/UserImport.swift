@@ -142,11 +142,17 @@ public enum UserImport {
             if c.contains(.birthYear) {
                 if let year = try c.decodeIfPresent(Int.self, forKey: .birthYear) {
                     let current = decoder.userInfo[currentYearKey] as? Int ?? 9999
-                    guard (1900...current).contains(year) else {
+                    // Not a range: a time before 1900 makes `current` smaller than 1900.
+                    guard year >= 1900, year <= current else {
                         throw ImportProblem(reason: "birth_year: \(year) is not between 1900 and \(current)")
                     }
                     update.birthYear = .some(year)
                 } else { update.birthYear = .some(nil) }
+            }
+            for key in [Key.ads, .readReceipts, .contacts, .blocked, .privacy] where c.contains(key) {
+                if try c.decodeNil(forKey: key) {
+                    throw ImportProblem(reason: "\(key.rawValue): null is not a value here (leave the field out to keep it)")
+                }
             }
             update.ads = try c.decodeIfPresent(Bool.self, forKey: .ads)
             update.readReceipts = try c.decodeIfPresent(Bool.self, forKey: .readReceipts)

@@ -174,6 +174,10 @@ public struct StatusAPI: Sendable {
     /// `POST /v1/posts`: a text post as JSON, or a photo or video as the body itself or as the
     /// `media` part of a form, streamed to a file under its limit before it is checked.
     func publish(_ request: Request) async throws -> Post {
+        if ["application/json", "multipart/form-data"].contains(request.mediaType),
+           let misplaced = ["author", "caption", "at"].first(where: { request.uri.queryParameters.get($0) != nil }) {
+            throw APIError(.badRequest, "invalid", "\(misplaced) goes in the \(request.mediaType == "application/json" ? "JSON body" : "form"), not the query")
+        }
         switch request.mediaType {
         case "application/json":
             let body = try await request.jsonFields(limit: limits.json, allowed: ["author", "text", "background", "font", "at"])

@@ -19,7 +19,11 @@ import Testing
             #expect(updated.object["read_receipts"] as? Bool == false && (updated.object["privacy"] as? [String: Any])?["mode"] as? String == "only_share_with")
             let shown = try await client.send(.get, "/v1/users/newbie")
             #expect(shown.object["contacts"] as? [String] == ["u1"])
+            // A time before 1900 leaves no valid birth year (it once stopped the server).
+            let early = try await client.send(.put, "/v1/users/newbie?at=1970-01-01T00:00:00Z", json: #"{"birth_year": 1969}"#)
+            #expect(early.status == .ok)
             for (body, field) in [(#"{"country": "XX"}"#, "country"), (#"{"id": "other"}"#, "id"), (#"{"colour": 1}"#, "colour"),
+                                  (#"{"read_receipts": null}"#, "read_receipts"), (#"{"birth_year": 2999}"#, "birth_year"),
                                   (#"{"contacts": ["newbie"]}"#, "contacts"), ("[1]", "body"), ("nope", "body")] {
                 let refused = try await client.send(.put, "/v1/users/newbie", json: body)
                 #expect(refused.status == .unprocessableContent && refused.errorCode == "invalid", "\(body)")
@@ -112,6 +116,7 @@ import Testing
             #expect(try await client.send(.post, "/v1/posts", headers: [.contentType: "text/plain"], body: ByteBuffer(string: "hi")).status == .unsupportedMediaType)
             #expect(try await client.send(.post, "/v1/posts", json: #"{"author": "u5", "text": ""}"#).status == .unprocessableContent)
             #expect(try await client.send(.post, "/v1/posts", json: #"{"author": "u5", "text": "x", "mood": "ok"}"#).errorCode == "bad_json")
+            #expect(try await client.send(.post, "/v1/posts?caption=x", json: #"{"author": "u5", "text": "x"}"#).status == .badRequest)
             let (noFile, form2) = Client.form([("author", "u5")], files: [])
             #expect(try await client.send(.post, "/v1/posts", headers: noFile, body: form2).errorCode == "bad_multipart")
             let truncated = ByteBuffer(bytes: Array(form.readableBytesView.prefix(200)))
