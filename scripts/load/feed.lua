@@ -1,9 +1,10 @@
 -- wrk script for scripts/load-feed: every request asks a random viewer's Status feed.
 --
---   wrk ... -s scripts/load/feed.lua URL -- TOKEN USERS [AT]
+--   wrk ... -s scripts/load/feed.lua URL -- TOKEN USERS [AT] [health]
 --
 -- GET /v1/feed/u<1..USERS>[?at=AT] (no ?at= when AT is empty or absent) with
--- "Authorization: Bearer TOKEN". Counts the responses that are not 2xx, by status (wrk's own
+-- "Authorization: Bearer TOKEN"; with a fourth argument "health", GET /health instead (the
+-- floor of the HTTP stack: the same middlewares, no engine work). Counts the responses that are not 2xx, by status (wrk's own
 -- "Non-2xx or 3xx responses" counts only 4xx and 5xx), and prints one line for the calling
 -- script at the end:
 --   RESULT {"requests", "duration_us", "bytes", "errors": {"connect", "read", "write", "timeout",
@@ -22,6 +23,7 @@ function init(args)
   users = tonumber(args[2] or "10000")
   query = ""
   if args[3] and args[3] ~= "" then query = "?at=" .. args[3] end
+  health = args[4] == "health"
   non_2xx = 0
   statuses = {}
   math.randomseed(os.time() * 1000 + id * 7919)
@@ -31,6 +33,7 @@ function init(args)
 end
 
 function request()
+  if health then return wrk.format("GET", "/health") end
   return wrk.format("GET", "/v1/feed/u" .. math.random(1, users) .. query)
 end
 
