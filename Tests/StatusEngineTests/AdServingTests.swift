@@ -152,7 +152,11 @@ import Testing
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("status-ad-open-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: directory) }
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let engine = try Engine.open(dataDirectory: directory, configuration: .default, durableFiles: false)
+        // Only the lock may stop the ads here: the time budget is out of the way, so a slow run
+        // (a sanitizer, a loaded machine) cannot turn `busy` into `time_budget`.
+        var configuration = EngineConfiguration.default
+        configuration.ads.timeBudgetMilliseconds = 600_000
+        let engine = try Engine.open(dataDirectory: directory, configuration: configuration, durableFiles: false)
         _ = try await engine.seedDemo(DemoPopulation.Parameters(users: 60, contacts: 20, posters: 0.8, seed: 5), fixtures: "fixtures", at: at)
         #expect(try await engine.loadAds(manifest: try manifest(in: directory), partial: false).errors.isEmpty)
         let viewer = DemoPopulation.userID(1)

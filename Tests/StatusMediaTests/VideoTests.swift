@@ -172,7 +172,9 @@ func videoFixture(_ name: String) throws -> [UInt8] {
     /// 200 renders of a clip: resident memory after warm-up stays flat, so every FFmpeg object
     /// (format and codec contexts, AVIO buffer, packets, frames, swscale contexts) is freed.
     /// Runs in a process of its own, so no other test's allocations blur the measurement.
-    @Test func twoHundredRendersKeepMemoryFlat() async {
+    @Test(.disabled(if: ProcessInfo.processInfo.environment["STATUS_SANITIZER"] != nil,
+                    "the address sanitizer holds freed memory in quarantine; its leak checker covers this there"))
+    func twoHundredRendersKeepMemoryFlat() async {
         await #expect(processExitsWith: .success) {
             let bytes = try videoFixture("mp4-h264-aac.mp4")
             let processor = MediaProcessor()
