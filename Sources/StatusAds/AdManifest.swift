@@ -65,7 +65,7 @@ public struct AdManifest: Sendable {
         do {
             root = try JSONDecoder().decode(JSONNode.self, from: Data(data))
         } catch {
-            manifest.errors.append(ManifestError(location: "$", reason: "not JSON: \(JSONNode.describe(error))"))
+            manifest.errors.append(JSONNode.unreadable(error))
             return manifest
         }
         var checker = Checker(limits: limits)
@@ -108,12 +108,17 @@ indirect enum JSONNode: Decodable, Sendable {
             self = .null
         } else if let bool = try? value.decode(Bool.self) {
             self = .bool(bool)
-        } else if let int = try? value.decode(Int64.self) {
-            self = .int(int)
+        } else if let decimal = try? value.decode(Decimal.self) {
+            // Read as a decimal, not a double: `999999999.9999999999` is a fraction, which a
+            // double would round to the integer 1000000000 and let through.
+            self = Self.integer(exactly: decimal).map(JSONNode.int) ?? .number(NSDecimalNumber(decimal: decimal).doubleValue)
         } else if let number = try? value.decode(Double.self) {
             self = .number(number)
+        } else if let string = try? value.decode(String.self) {
+            self = .string(string)
         } else {
-            self = .string(try value.decode(String.self))
+            // Valid JSON that no decimal or double holds (`1e400`), reported at its field.
+            throw DecodingError.dataCorruptedError(in: value, debugDescription: "a number out of range")
         }
     }
 
@@ -122,6 +127,15 @@ indirect enum JSONNode: Decodable, Sendable {
         var intValue: Int? { nil }
         init(stringValue: String) { self.stringValue = stringValue }
         init?(intValue: Int) { nil }
+    }
+
+    /// `decimal` as an Int64 if it is a whole number in range.
+    static func integer(exactly decimal: Decimal) -> Int64? {
+        guard decimal.isFinite, decimal >= Decimal(Int64.min), decimal <= Decimal(Int64.max) else { return nil }
+        var value = decimal, whole = Decimal()
+        NSDecimalRound(&whole, &value, 0, .plain)
+        guard whole == decimal else { return nil }
+        return Int64(NSDecimalNumber(decimal: whole).stringValue)
     }
 
     /// What kind of value this is, for messages.
@@ -141,6 +155,18 @@ indirect enum JSONNode: Decodable, Sendable {
             return (context.underlyingError as NSError?)?.localizedDescription ?? context.debugDescription
         }
         return "\(error)"
+    }
+
+    /// Where a document that could not be read went wrong, and why: a number no decimal or double
+    /// holds (`1e400`) is valid JSON, reported at its field; anything else is not JSON, at `$`.
+    static func unreadable(_ error: any Error) -> ManifestError {
+        if case DecodingError.dataCorrupted(let context) = error, !context.codingPath.isEmpty {
+            let path = context.codingPath.reduce("$") { path, key in
+                key.intValue.map { "\(path)[\($0)]" } ?? "\(path).\(key.stringValue)"
+            }
+            return ManifestError(location: path, reason: context.debugDescription)
+        }
+        return ManifestError(location: "$", reason: "not JSON: \(describe(error))")
     }
 }
 
@@ -208,6 +234,10 @@ struct Checker {
 
     mutating func string(_ fields: [String: JSONNode], _ key: String, at path: String, required: Bool = true) -> String? {
         switch fields[key] {
+        case .string(let value)? where value.utf8.contains(0):
+            // SQLite's C strings would end at the NUL and store less than was loaded.
+            fail("\(path).\(key)", "contains a NUL character (U+0000)")
+            return nil
         case .string(let value)?: return value
         case nil, .null?:
             if required { fail("\(path).\(key)", "missing") }

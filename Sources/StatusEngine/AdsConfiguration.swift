@@ -75,27 +75,33 @@ public struct AdsConfiguration: Sendable, Equatable, Codable {
         try decoder.rejectUnknownKeys(CodingKeys.allCases.map(\.rawValue))
         let c = try decoder.container(keyedBy: CodingKeys.self)
         var policy = AdsPolicy.default, limits = AdManifestLimits.default
-        func int(_ key: CodingKeys, min: Int) throws -> Int? {
+        // Every number has a ceiling too: a value past it is a typo, and sums and products of
+        // unbounded ones would overflow where they are used.
+        func int(_ key: CodingKeys, min: Int, max: Int = 1_000_000) throws -> Int? {
             guard let value = try c.decodeIfPresent(Int.self, forKey: key) else { return nil }
-            guard value >= min else { throw DecodingError.dataCorruptedError(forKey: key, in: c, debugDescription: "must be at least \(min), not \(value)") }
+            guard (min...max).contains(value) else {
+                throw DecodingError.dataCorruptedError(forKey: key, in: c, debugDescription: "must be \(min)…\(max), not \(value)")
+            }
             return value
         }
-        func positive(_ key: CodingKeys) throws -> Double? {
+        func positive(_ key: CodingKeys, max: Double = 1_000_000) throws -> Double? {
             guard let value = try c.decodeIfPresent(Double.self, forKey: key) else { return nil }
-            guard value > 0 else { throw DecodingError.dataCorruptedError(forKey: key, in: c, debugDescription: "must be positive, not \(value)") }
+            guard value > 0, value <= max else {
+                throw DecodingError.dataCorruptedError(forKey: key, in: c, debugDescription: "must be positive and at most \(max), not \(value)")
+            }
             return value
         }
         policy.firstAdAfter = try int(.firstAdAfter, min: 1) ?? policy.firstAdAfter
         policy.minGap = try int(.minGap, min: 1) ?? policy.minGap
         policy.maxAds = try int(.maxAds, min: 0) ?? policy.maxAds
         policy.minOrganicGroups = try int(.minOrganicGroups, min: 0) ?? policy.minOrganicGroups
-        policy.floorCPMMicros = Int64(try int(.floorCPMMicros, min: 0) ?? Int(policy.floorCPMMicros))
+        policy.floorCPMMicros = Int64(try int(.floorCPMMicros, min: 0, max: 1 << 50) ?? Int(policy.floorCPMMicros))
         if let prior = try positive(.ctrPrior) {
             guard prior <= 1 else { throw DecodingError.dataCorruptedError(forKey: .ctrPrior, in: c, debugDescription: "must be at most 1") }
             policy.ctrPrior = prior
         }
-        policy.ctrPriorStrength = try positive(.ctrPriorStrength) ?? policy.ctrPriorStrength
-        policy.minimumAge = try int(.minimumAge, min: 13) ?? policy.minimumAge
+        policy.ctrPriorStrength = try positive(.ctrPriorStrength, max: 1_000_000_000) ?? policy.ctrPriorStrength
+        policy.minimumAge = try int(.minimumAge, min: 13, max: 150) ?? policy.minimumAge
         if let countries = try c.decodeIfPresent([String].self, forKey: .enabledCountries) {
             if let bad = countries.first(where: { !CountryCode.isAssigned($0) }) {
                 throw DecodingError.dataCorruptedError(forKey: .enabledCountries, in: c, debugDescription: "not an ISO 3166-1 alpha-2 code: \(bad)")
@@ -104,21 +110,21 @@ public struct AdsConfiguration: Sendable, Equatable, Codable {
         }
         policy.candidatesPerSlot = try int(.candidatesPerSlot, min: 1) ?? policy.candidatesPerSlot
         if let traffic = try c.decodeIfPresent([Double].self, forKey: .hourlyTraffic) {
-            guard traffic.count == 24, traffic.allSatisfy({ $0 >= 0 }), traffic.contains(where: { $0 > 0 }) else {
-                throw DecodingError.dataCorruptedError(forKey: .hourlyTraffic, in: c, debugDescription: "must be 24 non-negative weights, not all zero")
+            guard traffic.count == 24, traffic.allSatisfy({ $0 >= 0 && $0 <= 1_000_000 }), traffic.contains(where: { $0 > 0 }) else {
+                throw DecodingError.dataCorruptedError(forKey: .hourlyTraffic, in: c, debugDescription: "must be 24 weights of 0…1000000, not all zero")
             }
             policy.hourlyTraffic = traffic
         }
-        policy.pacingLeadSeconds = Int64(try int(.pacingLeadSeconds, min: 0) ?? Int(policy.pacingLeadSeconds))
+        policy.pacingLeadSeconds = Int64(try int(.pacingLeadSeconds, min: 0, max: 86_400) ?? Int(policy.pacingLeadSeconds))
         limits.headlineMaxGraphemes = try int(.headlineMaxGraphemes, min: 1) ?? limits.headlineMaxGraphemes
-        limits.maxBidCPMMicros = Int64(try int(.maxBidCPMMicros, min: 1) ?? Int(limits.maxBidCPMMicros))
-        limits.maxBudgetMicros = Int64(try int(.maxBudgetMicros, min: 1) ?? Int(limits.maxBudgetMicros))
+        limits.maxBidCPMMicros = Int64(try int(.maxBidCPMMicros, min: 1, max: 1 << 50) ?? Int(limits.maxBidCPMMicros))
+        limits.maxBudgetMicros = Int64(try int(.maxBudgetMicros, min: 1, max: 1 << 50) ?? Int(limits.maxBudgetMicros))
         limits.minimumAge = policy.minimumAge
         self.policy = policy
         self.limits = limits
-        maxVideoSeconds = try positive(.maxVideoSeconds) ?? 30
-        minAspect = try positive(.minAspect) ?? 0.5
-        maxAspect = try positive(.maxAspect) ?? 1.25
+        maxVideoSeconds = try positive(.maxVideoSeconds, max: 3_600) ?? 30
+        minAspect = try positive(.minAspect, max: 100) ?? 0.5
+        maxAspect = try positive(.maxAspect, max: 100) ?? 1.25
         guard minAspect <= maxAspect else {
             throw DecodingError.dataCorruptedError(forKey: .minAspect, in: c, debugDescription: "min_aspect is over max_aspect")
         }
@@ -126,10 +132,10 @@ public struct AdsConfiguration: Sendable, Equatable, Codable {
         guard tokenSecret.utf8.count >= 16 else {
             throw DecodingError.dataCorruptedError(forKey: .tokenSecret, in: c, debugDescription: "must be at least 16 bytes")
         }
-        timeBudgetMilliseconds = try int(.timeBudgetMilliseconds, min: 1) ?? 20
+        timeBudgetMilliseconds = try int(.timeBudgetMilliseconds, min: 1, max: 600_000) ?? 20
         leaseImpressions = try int(.leaseImpressions, min: 1) ?? 100
-        leaseSeconds = try int(.leaseSeconds, min: 1) ?? 120
-        recordIntervalMilliseconds = try int(.recordIntervalMilliseconds, min: 1) ?? 100
+        leaseSeconds = try int(.leaseSeconds, min: 1, max: 86_400) ?? 120
+        recordIntervalMilliseconds = try int(.recordIntervalMilliseconds, min: 1, max: 3_600_000) ?? 100
     }
 
     public func encode(to encoder: any Encoder) throws {

@@ -117,10 +117,12 @@ extension Request {
 
     func collect(limit: Int) async throws -> ByteBuffer {
         if let declared = headers[.contentLength].flatMap(Int.init), declared > limit { throw UploadFolder.tooLarge(limit) }
-        do {
-            return try await body.collect(upTo: limit)
-        } catch let error as any HTTPResponseError where error.status == .contentTooLarge {
-            throw UploadFolder.tooLarge(limit)
+        var collected = ByteBuffer()
+        try await BodyReading.forEach(body) { chunk in
+            guard collected.readableBytes + chunk.readableBytes <= limit else { throw UploadFolder.tooLarge(limit) }
+            var chunk = chunk
+            collected.writeBuffer(&chunk)
         }
+        return collected
     }
 }

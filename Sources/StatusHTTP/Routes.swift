@@ -55,20 +55,26 @@ public struct StatusAPI: Sendable {
         let methods: RouteMethods
         var routes: [RouteInfo] = []
 
-        init(router: Router<BasicRequestContext>, access: Access, methods: RouteMethods) {
+        let bodyTimeout: Duration
+
+        init(router: Router<BasicRequestContext>, access: Access, methods: RouteMethods, bodyTimeout: Duration) {
             self.router = router
             self.access = access
             self.methods = methods
+            self.bodyTimeout = bodyTimeout
         }
 
         func on(_ method: HTTPRequest.Method, _ path: String, _ role: Role?, _ handler: @escaping Handler) {
             routes.append(RouteInfo(method: method.rawValue, path: path, role: role))
             methods.add(method.rawValue, path)
             let access = self.access
+            let bodyTimeout = self.bodyTimeout
             let html = path.hasPrefix("/v1/ads/preview/")
             router.on(RouterPath(path), method: method) { request, context in
                 if let role { try access.require(role, request, html: html) }
-                return try await handler(request, context)
+                return try await BodyReading.$deadline.withValue(.now + bodyTimeout) {
+                    try await handler(request, context)
+                }
             }
         }
     }
@@ -79,7 +85,8 @@ public struct StatusAPI: Sendable {
         router.add(middleware: MetricsMiddleware())
         let methods = RouteMethods()
         router.add(middleware: ErrorAnswers(methods: methods))
-        let table = Table(router: router, access: access, methods: methods)
+        let table = Table(router: router, access: access, methods: methods,
+                          bodyTimeout: .seconds(engine.configuration.server.bodyTimeoutSeconds))
         table.on(.get, "/health", nil) { _, _ in Self.json(.object([("status", .string("ok"))])) }
         table.on(.get, "/metrics", nil) { _, _ in
             Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
@@ -267,12 +274,9 @@ public struct StatusAPI: Sendable {
 
     static func moderation(_ body: JSONFields, reasonRequired: Bool) throws -> (moderator: String, reason: String?) {
         let moderator = try body.required("moderator")
-        guard !moderator.trimmingCharacters(in: .whitespaces).isEmpty, moderator.count <= 128 else {
-            throw APIError(.unprocessableContent, "invalid", "moderator: give a name of 1–128 characters")
-        }
         let reason = reasonRequired ? try body.required("reason") : try body.string("reason")
-        if let reason, reason.trimmingCharacters(in: .whitespaces).isEmpty || reason.count > 2_000 {
-            throw APIError(.unprocessableContent, "invalid", "reason: give a reason of 1–2000 characters")
+        if let problem = ModerationInput.problem(moderator: moderator, reason: reason) {
+            throw APIError(.unprocessableContent, "invalid", "\(problem.field): \(problem.rule)")
         }
         return (moderator, reason)
     }

@@ -37,7 +37,7 @@ struct UploadFolder: Sendable {
     static func stream(_ body: RequestBody, to file: String, limit: Int) async throws -> Int {
         var writer = try FileWriter(path: file, limit: limit)
         defer { writer.close() }
-        for try await chunk in body {
+        try await BodyReading.forEach(body) { chunk in
             try chunk.withUnsafeReadableBytes { try writer.write(ArraySlice($0)) }
         }
         return writer.written
@@ -50,7 +50,7 @@ struct UploadFolder: Sendable {
             throw APIError(.badRequest, "bad_multipart", "multipart/form-data needs a boundary parameter of 1 to 70 characters")
         }
         var total = 0
-        for try await chunk in body {
+        try await BodyReading.forEach(body) { chunk in
             total += chunk.readableBytes
             guard total <= limit else { throw tooLarge(limit) }
             try chunk.withUnsafeReadableBytes { try reader.feed($0, into: &sink) }
@@ -184,5 +184,36 @@ struct FormParts: PartSink {
             throw APIError(.badRequest, "bad_file_name", "the file name \(name.debugDescription) is not a relative path of plain names")
         }
         return name
+    }
+}
+
+/// How request bodies are read: every chunk passes through here, so that a body that breaks off
+/// (a malformed chunked encoding, a client gone) is `400 bad_body` rather than a server error,
+/// and one still arriving at its deadline is `408 body_timeout`, however steadily it drips.
+enum BodyReading {
+    /// When the body of the request being handled must have arrived (set per request by the
+    /// route table; nil: no deadline).
+    @TaskLocal static var deadline: ContinuousClock.Instant?
+
+    /// Hands `body` to `handle` chunk by chunk.
+    static func forEach(_ body: RequestBody, _ handle: (ByteBuffer) throws -> Void) async throws {
+        var chunks = body.makeAsyncIterator()
+        while true {
+            let chunk: ByteBuffer?
+            do {
+                chunk = try await chunks.next()
+            } catch let error as APIError {
+                throw error
+            } catch let error as any HTTPResponseError {
+                throw error
+            } catch {
+                throw APIError(.badRequest, "bad_body", "the request body could not be read: \(error)")
+            }
+            guard let chunk else { return }
+            if let deadline, ContinuousClock.now > deadline {
+                throw APIError(.requestTimeout, "body_timeout", "the request body was still arriving at its deadline (server.body_timeout_s)")
+            }
+            try handle(chunk)
+        }
     }
 }

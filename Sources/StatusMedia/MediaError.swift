@@ -38,6 +38,8 @@ public struct MediaError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let textTooLong = Code(rawValue: "text_too_long")
         /// A caption with more grapheme clusters than allowed.
         public static let captionTooLong = Code(rawValue: "caption_too_long")
+        /// Text holding a NUL (U+0000), which the store's C strings would cut short.
+        public static let badText = Code(rawValue: "bad_text")
         /// A background colour that is not `#RRGGBB`.
         public static let badColour = Code(rawValue: "bad_colour")
         /// A font id outside the configured fonts.

@@ -36,6 +36,9 @@ extension MediaConfiguration {
         guard count <= self.text.maxGraphemes else {
             throw MediaError(.textTooLong, "the text has \(count) characters; the limit is \(self.text.maxGraphemes)")
         }
+        guard !text.utf8.contains(0) else {
+            throw MediaError(.badText, "the text contains a NUL character (U+0000)")
+        }
         let colour: RGBColour
         if let background {
             guard let parsed = RGBColour(hex: background) else {
@@ -58,6 +61,9 @@ extension MediaConfiguration {
         let count = caption.count
         guard count <= text.captionMaxGraphemes else {
             throw MediaError(.captionTooLong, "the caption has \(count) characters; the limit is \(text.captionMaxGraphemes)")
+        }
+        guard !caption.utf8.contains(0) else {
+            throw MediaError(.badText, "the caption contains a NUL character (U+0000)")
         }
     }
 }

@@ -37,18 +37,20 @@ public struct StoreConfiguration: Sendable, Equatable, Codable {
         try decoder.rejectUnknownKeys(CodingKeys.allCases.map(\.rawValue))
         let c = try decoder.container(keyedBy: CodingKeys.self)
         let d = StoreConfiguration()
-        func positive(_ key: CodingKeys) throws -> Int? {
+        // A ceiling as well: SQLite takes its busy timeout as a 32-bit number, and a value past
+        // these is a typo.
+        func positive(_ key: CodingKeys, max: Int) throws -> Int? {
             guard let value = try c.decodeIfPresent(Int.self, forKey: key) else { return nil }
-            guard value > 0 else {
-                throw DecodingError.dataCorruptedError(forKey: key, in: c, debugDescription: "must be positive, not \(value)")
+            guard value > 0, value <= max else {
+                throw DecodingError.dataCorruptedError(forKey: key, in: c, debugDescription: "must be 1…\(max), not \(value)")
             }
             return value
         }
-        busyTimeoutMilliseconds = try positive(.busyTimeoutMilliseconds) ?? d.busyTimeoutMilliseconds
+        busyTimeoutMilliseconds = try positive(.busyTimeoutMilliseconds, max: 600_000) ?? d.busyTimeoutMilliseconds
         synchronous = try c.decodeIfPresent(Synchronous.self, forKey: .synchronous) ?? d.synchronous
-        purgeBatchSize = try positive(.purgeBatchSize) ?? d.purgeBatchSize
-        temporaryGraceSeconds = try positive(.temporaryGraceSeconds) ?? d.temporaryGraceSeconds
-        servingBusyTimeoutMilliseconds = try positive(.servingBusyTimeoutMilliseconds) ?? d.servingBusyTimeoutMilliseconds
+        purgeBatchSize = try positive(.purgeBatchSize, max: 1_000_000) ?? d.purgeBatchSize
+        temporaryGraceSeconds = try positive(.temporaryGraceSeconds, max: 30 * 86_400) ?? d.temporaryGraceSeconds
+        servingBusyTimeoutMilliseconds = try positive(.servingBusyTimeoutMilliseconds, max: 600_000) ?? d.servingBusyTimeoutMilliseconds
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {

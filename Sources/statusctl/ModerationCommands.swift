@@ -89,11 +89,8 @@ struct HoldAction: ParsableArguments {
 }
 
 private func validateModerator(_ moderator: String, reason: String?) throws {
-    if moderator.trimmingCharacters(in: .whitespaces).isEmpty || moderator.count > 128 {
-        throw ValidationError("--moderator: give a name of 1–128 characters")
-    }
-    if let reason, reason.trimmingCharacters(in: .whitespaces).isEmpty || reason.count > 2_000 {
-        throw ValidationError("--reason: give a reason of 1–2000 characters")
+    if let problem = ModerationInput.problem(moderator: moderator, reason: reason) {
+        throw ValidationError("--\(problem.field): \(problem.rule)")
     }
 }
 

@@ -86,6 +86,23 @@ import Testing
         #expect(manifest.creatives.map(\.id.rawValue) == ["sneaker"])
     }
 
+    /// Found by scripts/adversarial: a fraction past a double's precision was rounded to a whole
+    /// number and loaded, a number past a double's range was reported as "not JSON" at `$`, and a
+    /// NUL was stored as the end of the text.
+    @Test func numbersAreReadExactlyAndNULIsRefused() {
+        for bid in ["999999999.9999999999", "1000000.0000000000001", "1.5"] {
+            let manifest = parse(good.replacingOccurrences(of: #""bid_cpm_micros": 2500000"#, with: #""bid_cpm_micros": \#(bid)"#))
+            #expect(manifest.errors.map(\.location).contains("$.campaigns[0].bid_cpm_micros"), "\(bid): \(manifest.errors)")
+        }
+        let whole = parse(good.replacingOccurrences(of: #""bid_cpm_micros": 2500000"#, with: #""bid_cpm_micros": 2500000.0"#))
+        #expect(whole.errors.isEmpty && whole.campaigns.first?.bidCPMMicros == 2_500_000)
+        let huge = parse(good.replacingOccurrences(of: #""bid_cpm_micros": 2500000"#, with: #""bid_cpm_micros": 1e400"#))
+        #expect(huge.errors.map(\.location) == ["$.campaigns[0].bid_cpm_micros"], "\(huge.errors)")
+        #expect(huge.campaigns.isEmpty && huge.creatives.isEmpty)
+        let nul = parse(good.replacingOccurrences(of: #""headline": ""#, with: #""headline": "a\u0000b"#))
+        #expect(nul.errors.contains { $0.location.hasSuffix(".headline") && $0.reason.contains("NUL") }, "\(nul.errors)")
+    }
+
     @Test func malformedDocumentsAreRefusedWhole() {
         for text in ["", "not json", "[1, 2]", "{\"advertisers\": {}}", "{}", "{\"campaigns\": [3]}", "{\"advertisers\": [{\"id\": 5}]}"] {
             let manifest = parse(text)

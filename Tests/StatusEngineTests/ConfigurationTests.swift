@@ -50,6 +50,17 @@ func temporaryDirectory() throws -> URL {
         (#"{"media": {"renditions": {"display": {"max_width": 10, "max_height": 10, "quality": 101}}}}"#, "quality"),
         (#"{"media": {"text": {"fonts": []}}}"#, "font"),
         ("{not json", "c.json"),
+        // Numbers the loader used to take and the engine then overflowed on (found by
+        // scripts/adversarial): each is refused at its key.
+        (#"{"ads": {"hourly_traffic": [1e308, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1]}}"#, "hourly_traffic"),
+        (#"{"ads": {"min_gap": 9223372036854775807}}"#, "min_gap"),
+        (#"{"ads": {"pacing_lead_s": 9223372036854775807}}"#, "pacing_lead_s"),
+        (#"{"ads": {"lease_s": 9223372036854775807}}"#, "lease_s"),
+        (#"{"ads": {"ctr_prior_strength": 1e308}}"#, "ctr_prior_strength"),
+        (#"{"storage": {"busy_timeout_ms": 9223372036854775807}}"#, "busy_timeout_ms"),
+        (#"{"storage": {"serving_busy_timeout_ms": 9223372036854775807}}"#, "serving_busy_timeout_ms"),
+        (#"{"server": {"body_timeout_s": 0}}"#, "body_timeout_s"),
+        (#"{"server": {"idle_timeout_s": 86400}}"#, "idle_timeout_s"),
     ])
     func badFilesAreRefusedWithTheirLocation(json: String, mentions: String) throws {
         let dir = try temporaryDirectory()

@@ -46,6 +46,13 @@ import Testing
         try await Harness.with { harness, client in
             let text = try await client.send(.post, "/v1/posts", json: ##"{"author": "u1", "text": "مرحبا من الخادم", "background": "#075E54", "font": 3}"##)
             #expect(text.status == .created && text.object["kind"] as? String == "text")
+            // SQLite would store the text only up to a NUL, while the picture showed all of it
+            // (found by scripts/adversarial): refused, in the text and in a caption.
+            let nul = try await client.send(.post, "/v1/posts", json: #"{"author": "u1", "text": "visible\u0000hidden"}"#)
+            #expect(nul.status == .unprocessableContent && nul.errorCode == "bad_text", "\(nul.text)")
+            let nulCaption = try await client.send(.post, "/v1/posts?author=u2&caption=a%00b", headers: [.contentType: "image/jpeg"],
+                                                   body: ByteBuffer(bytes: try fixture("images/jpeg-orientation-6.jpg")))
+            #expect(nulCaption.status == .unprocessableContent && nulCaption.errorCode == "bad_text", "\(nulCaption.text)")
             #expect(text.headers[.location] == "/v1/posts/\(text.object["id"] as? String ?? "")")
             let photo = try await client.send(.post, "/v1/posts?author=u2&caption=roof", headers: [.contentType: "image/jpeg"],
                                               body: ByteBuffer(bytes: try fixture("images/jpeg-orientation-6.jpg")))

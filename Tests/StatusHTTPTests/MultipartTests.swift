@@ -1,4 +1,5 @@
 import Foundation
+import Hummingbird
 @testable import StatusHTTP
 import Testing
 
@@ -91,5 +92,49 @@ import Testing
         for ignored in ["items=0-1", "bytes=0-1,5-6", "bytes=5-1", "bytes=a-b", "bytes=5"] {
             #expect(StatusAPI.byteRange(ignored, size: 1000) == R.whole, "\(ignored)")
         }
+    }
+
+    struct Broken: Error {}
+
+    /// A body that breaks off (a malformed chunked encoding, a client gone) is the client's
+    /// fault, 400, not a server error; one still arriving at its deadline is 408 (both found by
+    /// scripts/adversarial, which saw 500 and connections held for ever).
+    @Test func bodiesThatBreakOffOrDripAreRefused() async throws {
+        let (broken, brokenFeed) = AsyncThrowingStream<ByteBuffer, any Error>.makeStream()
+        brokenFeed.yield(ByteBuffer(string: "{"))
+        brokenFeed.finish(throwing: Broken())
+        var read = 0
+        await #expect(throws: APIError.self) {
+            do {
+                try await BodyReading.forEach(RequestBody(asyncSequence: broken)) { read += $0.readableBytes }
+            } catch let error as APIError {
+                #expect(error.status == .badRequest && error.code == "bad_body")
+                throw error
+            }
+        }
+        #expect(read == 1, "what arrived before the break was handed on")
+
+        let (slow, slowFeed) = AsyncThrowingStream<ByteBuffer, any Error>.makeStream()
+        slowFeed.yield(ByteBuffer(string: "x"))
+        slowFeed.finish()
+        await #expect(throws: APIError.self) {
+            do {
+                try await BodyReading.$deadline.withValue(.now - .seconds(1)) {
+                    try await BodyReading.forEach(RequestBody(asyncSequence: slow)) { _ in }
+                }
+            } catch let error as APIError {
+                #expect(error.status == .requestTimeout && error.code == "body_timeout")
+                throw error
+            }
+        }
+        let (whole, wholeFeed) = AsyncThrowingStream<ByteBuffer, any Error>.makeStream()
+        wholeFeed.yield(ByteBuffer(string: "ab"))
+        wholeFeed.yield(ByteBuffer(string: "c"))
+        wholeFeed.finish()
+        var collected = ""
+        try await BodyReading.$deadline.withValue(.now + .seconds(60)) {
+            try await BodyReading.forEach(RequestBody(asyncSequence: whole)) { collected += String(buffer: $0) }
+        }
+        #expect(collected == "abc")
     }
 }
