@@ -4,7 +4,7 @@ SWIFT ?= swift
 CONFIGURATION ?= release
 STATUSCTL = .build/$(CONFIGURATION)/statusctl
 
-.PHONY: run demo load-feed test build bootstrap bench bench-store bench-feed bench-ads compare-thumbnails compare-video fixtures clean
+.PHONY: run demo load-feed test fuzz sanitize api-fuzz soak faults adversarial build bootstrap bench bench-store bench-feed bench-ads compare-thumbnails compare-video fixtures clean
 
 bootstrap:
 	@scripts/bootstrap
@@ -39,8 +39,40 @@ demo: build
 	$(STATUSCTL) purge --data var
 	$(STATUSCTL) reconcile --data var
 
+# The test suite, then short versions of the reliability checks (docs/RELIABILITY.md): every
+# libFuzzer target for 5 s on its seed corpus and kept crash inputs (builds Fuzz/ with
+# -sanitize=fuzzer,address into .build-fuzz), and Schemathesis with 5 examples per operation
+# against the debug statusctl the tests built (installs Schemathesis into a virtualenv under
+# /tmp/status-api-fuzz).
 test: bootstrap
 	$(SWIFT) test
+	scripts/fuzz --smoke 5
+	scripts/api-fuzz --quick .build/debug/statusctl
+
+# The longer reliability runs, one at a time (docs/RELIABILITY.md has their figures):
+#   make fuzz FUZZ_TARGET=image FUZZ_SECONDS=600    libFuzzer with ASan on one target (scripts/fuzz --list)
+#   make sanitize                          swift test under ASan, then TSan (own build folders)
+#   make api-fuzz                          Schemathesis, 50 examples per operation
+#   make soak / faults / adversarial       10 min mixed load, fault injection, hostile inputs
+FUZZ_TARGET ?= image
+FUZZ_SECONDS ?= 600
+fuzz: bootstrap
+	scripts/fuzz $(FUZZ_TARGET) $(FUZZ_SECONDS)
+
+sanitize: bootstrap
+	scripts/sanitize all
+
+api-fuzz: build
+	scripts/api-fuzz $(STATUSCTL)
+
+soak: build
+	scripts/soak $(STATUSCTL)
+
+faults: build
+	scripts/faults $(STATUSCTL)
+
+adversarial: build
+	scripts/adversarial $(STATUSCTL)
 
 bench: bootstrap
 	cd Benchmarks && $(SWIFT) package benchmark --target MediaBenchmarks
