@@ -15,10 +15,10 @@ import PackageDescription
 let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
 let rootIdentity = root.lastPathComponent.lowercased()
 
-func fuzzTarget(_ name: String, _ products: [String]) -> Target {
+func fuzzTarget(_ name: String, _ products: [String], local: [Target.Dependency] = []) -> Target {
     .executableTarget(
         name: name,
-        dependencies: ["CFuzzDriver"] + products.map {
+        dependencies: ["CFuzzDriver"] + local + products.map {
             .product(name: $0, package: $0 == "Hummingbird" ? "hummingbird" : rootIdentity)
         },
         path: "Sources/\(name)"
@@ -36,9 +36,15 @@ let package = Package(
     targets: [
         // libFuzzer's driver, started from each target's entry point.
         .target(name: "CFuzzDriver", path: "Sources/CFuzzDriver"),
-        fuzzTarget("FuzzImage", ["StatusMedia", "StatusCore"]),
-        fuzzTarget("FuzzVideo", ["StatusMedia", "StatusCore"]),
-        fuzzTarget("FuzzText", ["StatusMedia", "StatusCore"]),
+        // The media targets' small configuration and rendition checks.
+        .target(
+            name: "FuzzMediaSupport",
+            dependencies: [.product(name: "StatusMedia", package: rootIdentity)],
+            path: "Sources/FuzzMediaSupport"
+        ),
+        fuzzTarget("FuzzImage", ["StatusMedia", "StatusCore"], local: ["FuzzMediaSupport"]),
+        fuzzTarget("FuzzVideo", ["StatusMedia", "StatusCore"], local: ["FuzzMediaSupport"]),
+        fuzzTarget("FuzzText", ["StatusMedia", "StatusCore"], local: ["FuzzMediaSupport"]),
         fuzzTarget("FuzzManifestJSON", ["StatusAds", "StatusCore"]),
         fuzzTarget("FuzzManifestCSV", ["StatusAds", "StatusCore"]),
         fuzzTarget("FuzzUsers", ["StatusEngine", "StatusCore"]),

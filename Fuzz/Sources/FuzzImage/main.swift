@@ -3,20 +3,12 @@
 // crash, and what is accepted must give renditions inside their boxes that our own reader takes
 // back.
 import CFuzzDriver
+import FuzzMediaSupport
 import StatusCore
 import StatusMedia
 
-/// The product's limits and code paths with small renditions and images of at most 1 MP:
-/// decoding, orientation, colour, resampling and encoding are the same, and each input costs far
-/// less, so the fuzzer tries many more.
-let configuration: MediaConfiguration = {
-    var configuration = MediaConfiguration.default
-    configuration.image.maxPixels = 1_000_000
-    configuration.renditions = RenditionSettings(display: RenditionSpec(maxWidth: 96, maxHeight: 160, quality: 85),
-                                                 thumb: RenditionSpec(maxWidth: 32, maxHeight: 32, quality: 80))
-    return configuration
-}()
-let images = ImageProcessor(configuration: configuration)
+/// Small renditions and images of at most 1 MP (see `FuzzMedia.configuration`).
+let images = ImageProcessor(configuration: FuzzMedia.configuration(display: (96, 160), maxPixels: 1_000_000))
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzImage(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
@@ -25,14 +17,8 @@ public func fuzzImage(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     guard let rendered = try? images.render(bytes) else { return 0 }
     precondition(rendered.info.width == header.width && rendered.info.height == header.height,
                  "render and inspect disagree on the size")
-    let renditions = images.configuration.renditions
-    for (rendition, spec) in [(rendered.display, renditions.display), (rendered.thumb, renditions.thumb)] {
-        precondition(rendition.width >= 1 && rendition.height >= 1, "an empty rendition")
-        precondition(rendition.width <= spec.maxWidth && rendition.height <= spec.maxHeight,
-                     "a rendition outside its box")
-        let back = try? images.inspect(rendition.bytes)
-        precondition(back?.width == rendition.width && back?.height == rendition.height,
-                     "a rendition our own reader does not take back")
+    FuzzMedia.checkRenditions(rendered, images.configuration.renditions) { bytes in
+        (try? images.inspect(bytes)).map { ($0.width, $0.height) }
     }
     return 0
 }

@@ -2,18 +2,12 @@
 // input's first byte choosing the font and background. Any UTF-8 (or not) may be refused with a
 // `MediaError`; nothing may crash, and an accepted post renders inside its boxes.
 import CFuzzDriver
+import FuzzMediaSupport
 import StatusCore
 import StatusMedia
 
-/// The product's limits and fonts on a quarter-size canvas (270×480), so that each input costs
-/// far less and the fuzzer tries many more; layout, shaping and drawing are the same.
-let configuration: MediaConfiguration = {
-    var configuration = MediaConfiguration.default
-    configuration.renditions = RenditionSettings(display: RenditionSpec(maxWidth: 270, maxHeight: 480, quality: 85),
-                                                 thumb: RenditionSpec(maxWidth: 32, maxHeight: 32, quality: 80))
-    return configuration
-}()
-let renderer = TextRenderer(configuration: configuration)
+/// A quarter-size canvas, 270×480 (see `FuzzMedia.configuration`).
+let renderer = TextRenderer(configuration: FuzzMedia.configuration(display: (270, 480)))
 let backgrounds = [nil, "#075E54", "#000000", "#FFFFFF", "not a colour"]
 
 @_cdecl("LLVMFuzzerTestOneInput")
@@ -24,12 +18,7 @@ public func fuzzText(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let font = choice % 8 == 7 ? nil : choice % 8
     guard let (rendered, _) = try? renderer.render(text: text, background: backgrounds[(choice / 8) % backgrounds.count],
                                                    font: font) else { return 0 }
-    let renditions = renderer.configuration.renditions
-    for (rendition, spec) in [(rendered.display, renditions.display), (rendered.thumb, renditions.thumb)] {
-        precondition(rendition.width >= 1 && rendition.height >= 1 && !rendition.bytes.isEmpty, "an empty rendition")
-        precondition(rendition.width <= spec.maxWidth && rendition.height <= spec.maxHeight,
-                     "a rendition outside its box")
-    }
+    FuzzMedia.checkRenditions(rendered, renderer.configuration.renditions)
     return 0
 }
 
