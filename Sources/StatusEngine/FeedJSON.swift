@@ -152,6 +152,17 @@ extension PlacedAd {
     }
 }
 
+extension StoredInventory {
+    /// Every campaign as `ads list` prints it and `GET /v1/ads/campaigns` answers: with what it
+    /// has spent and its creatives' ids.
+    public var campaignsJSON: [JSONValue] {
+        campaigns.map { campaign in
+            campaign.json(spent: spent[campaign.id] ?? 0,
+                          creatives: creatives.filter { $0.creative.campaign == campaign.id }.map { .string($0.creative.id.rawValue) })
+        }
+    }
+}
+
 extension Campaign {
     /// A campaign as `ads list` prints it.
     public func json(spent: Int64?, creatives: [JSONValue]?) -> JSONValue {

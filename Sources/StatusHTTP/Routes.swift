@@ -290,11 +290,7 @@ public struct StatusAPI: Sendable {
             return Self.json(report.json, status: report.errors.isEmpty || report.loaded ? .ok : .unprocessableContent)
         }
         table.on(.get, "/v1/ads/campaigns", .adops) { _, _ in
-            let inventory = try await self.engine.adInventory()
-            return Self.json(.array(inventory.campaigns.map { campaign in
-                campaign.json(spent: inventory.spent[campaign.id] ?? 0,
-                              creatives: inventory.creatives.filter { $0.creative.campaign == campaign.id }.map { .string($0.creative.id.rawValue) })
-            }))
+            Self.json(.array(try await self.engine.adInventory().campaignsJSON))
         }
         for (action, active) in [("pause", false), ("resume", true)] {
             table.on(.post, "/v1/ads/campaigns/{campaign}/\(action)", .adops) { _, context in

@@ -66,10 +66,8 @@ struct AdsCommand: AsyncParsableCommand {
         func run() async throws {
             let engine = try data.openEngine()
             try await CommandFailure.run {
-                let inventory = try await engine.adInventory()
-                for campaign in inventory.campaigns {
-                    let creatives = inventory.creatives.filter { $0.creative.campaign == campaign.id }.map { JSONValue.string($0.creative.id.rawValue) }
-                    print(campaign.json(spent: inventory.spent[campaign.id] ?? 0, creatives: creatives).serialized)
+                for campaign in try await engine.adInventory().campaignsJSON {
+                    print(campaign.serialized)
                 }
             }
         }
