@@ -446,20 +446,25 @@ def ads_check(db, acks):
     }))
 
 
-def resend(base, token, at, acks, out):
-    """Sends every event attempted before again (a client retrying after the outage) and
-    counts the answers by outcome."""
+def resend(base, token, at, acks, db, out):
+    """Sends every event attempted before again (a client retrying after the outage), counts the
+    answers by outcome, and checks that an acknowledged event answers already_counted and that
+    unknown_token comes only for ads the store has no record of (served, then lost unrecorded
+    with the server)."""
     serves, attempts, acked = load_acks(acks)
+    stored = {t for (t,) in connect(db).execute("SELECT token FROM ad_serves")}
     outcomes = {}
-    wrong = []
+    wrong, unknown_stored = [], []
     for (t, ty) in sorted(attempts):
         status, answer = http("POST", base + "/v1/ads/events", token, {"token": t, "type": ty, "at": at})
         outcome = (answer or {}).get("outcome") if status == 200 else ((answer or {}).get("error") or {}).get("code")
         outcomes[outcome] = outcomes.get(outcome, 0) + 1
         if (t, ty) in acked and outcome != "already_counted":
             wrong.append({"token": t, "type": ty, "outcome": outcome})
-    json.dump({"outcomes": outcomes, "acked_not_already_counted": wrong}, open(out, "w"))
-    print(json.dumps({"outcomes": outcomes, "acked_not_already_counted": len(wrong)}))
+        if outcome == "unknown_token" and t.split(".", 1)[0] in stored:
+            unknown_stored.append(t)
+    json.dump({"outcomes": outcomes, "acked_not_already_counted": wrong, "unknown_but_served": unknown_stored}, open(out, "w"))
+    print(json.dumps({"outcomes": outcomes, "acked_not_already_counted": len(wrong), "unknown_but_served": len(unknown_stored)}))
 
 
 # --- The result table ----------------------------------------------------------------------------
