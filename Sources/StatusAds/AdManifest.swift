@@ -114,11 +114,14 @@ indirect enum JSONNode: Decodable, Sendable {
             self = Self.integer(exactly: decimal).map(JSONNode.int) ?? .number(NSDecimalNumber(decimal: decimal).doubleValue)
         } else if let number = try? value.decode(Double.self) {
             self = .number(number)
-        } else if let string = try? value.decode(String.self) {
-            self = .string(string)
         } else {
-            // Valid JSON that no decimal or double holds (`1e400`), reported at its field.
-            throw DecodingError.dataCorruptedError(in: value, debugDescription: "a number out of range")
+            do {
+                self = .string(try value.decode(String.self))
+            } catch DecodingError.typeMismatch {
+                // A number that no decimal or double holds (`1e400`), reported at its field. A
+                // malformed string (a bad escape, bad UTF-8) keeps its own error and field.
+                throw DecodingError.dataCorruptedError(in: value, debugDescription: "a number out of range")
+            }
         }
     }
 

@@ -32,6 +32,8 @@ final class AdLedger: @unchecked Sendable {
     private var counts = AdServingCounts()
     /// The latest budget day served from: leases of earlier days are done with.
     private var latestDay = Int64.min
+    /// Whether this process ever asked the store for budget: until it has, it holds no lease there.
+    private var askedForBudget = false
 
     init() {
         var random = SystemRandomNumberGenerator()
@@ -77,6 +79,14 @@ final class AdLedger: @unchecked Sendable {
             return true
         }
     }
+
+    /// Called before every grant is asked for, so that a grant committed but not yet noted is
+    /// still given back.
+    func askingForBudget() { lock.withLock { askedForBudget = true } }
+
+    /// Nothing to record and no lease ever asked for: giving back would be a write for nothing
+    /// (and would wait for a lock another process holds).
+    var holdsNothing: Bool { lock.withLock { !askedForBudget && pending.isEmpty } }
 
     func granted(_ key: BudgetKey, _ micros: Int64) {
         lock.withLock {

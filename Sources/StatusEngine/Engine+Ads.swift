@@ -196,6 +196,7 @@ extension Engine {
     private func lease(_ requests: [BudgetRequest], counters: SharedAdsCache.CounterTable) async throws {
         guard !requests.isEmpty else { return }
         try await adLedger.leaseGate.run {
+            adLedger.askingForBudget()
             let granted = try await store.grantBudget(requests, holder: adLedger.holder, expiresAt: leaseExpiry())
             for (request, micros) in zip(requests, granted) where micros > 0 {
                 adLedger.granted(request.key, micros)
@@ -247,9 +248,17 @@ extension Engine {
     /// leases other processes left to expire: for a process about to exit (a command, a server
     /// shutting down).
     public func settleAds() async throws {
+        // A process that served no ad and leased nothing (no ads loaded, or every feed served
+        // without ads because the store was locked) has nothing to give back: no write, so a
+        // lock held elsewhere does not fail it.
+        guard !adLedger.holdsNothing else { return }
         try await releaseLeases(nil)
-        // Leases other processes left to expire (they died) go back to their campaigns too.
-        _ = try await store.reclaimExpiredBudget(now: Timestamp.now().seconds)
+        // Leases other processes left to expire (they died) go back to their campaigns too; only
+        // housekeeping, which the next process to settle or record does if the store is busy now.
+        do {
+            _ = try await store.reclaimExpiredBudget(now: Timestamp.now().seconds)
+        } catch let error as StoreError where error.code == .busy {
+        }
     }
 
     /// Gives leases back: first no feed may take from them any more, then what was taken from

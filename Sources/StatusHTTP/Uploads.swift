@@ -211,7 +211,9 @@ enum BodyReading {
             }
             guard let chunk else { return }
             if let deadline, ContinuousClock.now > deadline {
-                throw APIError(.requestTimeout, "body_timeout", "the request body was still arriving at its deadline (server.body_timeout_s)")
+                // The rest of the body is not worth reading: the connection closes after the answer.
+                throw APIError(.requestTimeout, "body_timeout", "the request body was still arriving at its deadline (server.body_timeout_s)",
+                               headers: [.connection: "close"])
             }
             try handle(chunk)
         }

@@ -24,7 +24,7 @@ extension SQLiteStatusStore {
                 try Self.bumpInventoryVersion(db)
             }
         } catch {
-            try? await removeUnreferenced(staged.flatMap { $0.map(\.blob.id) })
+            await discard(staged.flatMap { $0.map(\.blob.id) }, after: error)
             throw error
         }
     }

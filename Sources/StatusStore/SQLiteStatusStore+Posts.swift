@@ -12,7 +12,7 @@ extension SQLiteStatusStore {
             return try await insert(post, files: files)
         } catch {
             // Refused or failed: take back the files this publish wrote and no row uses.
-            try? await removeUnreferenced(files.map(\.blob.id))
+            await discard(files.map(\.blob.id), after: error)
             throw error
         }
     }
@@ -43,7 +43,7 @@ extension SQLiteStatusStore {
                 for (post, files) in zip(posts, staged) { try Self.insertRow(db, blobs: blobs, post, files: files) }
             }
         } catch {
-            try? await removeUnreferenced(staged.flatMap { $0.map(\.blob.id) })
+            await discard(staged.flatMap { $0.map(\.blob.id) }, after: error)
             throw error
         }
     }
@@ -71,7 +71,7 @@ extension SQLiteStatusStore {
                 return all
             }
         } catch let failure as StagingFailure {
-            try? await removeUnreferenced(failure.written)
+            await discard(failure.written, after: failure.cause)
             throw failure.cause
         }
     }
@@ -104,6 +104,16 @@ extension SQLiteStatusStore {
     struct StagingFailure: Error {
         var written: [BlobID]
         var cause: any Error
+    }
+
+    /// Takes back the files a refused or failed write staged, unless the write was refused
+    /// because another process holds the lock: taking them back needs the same lock, and
+    /// waiting for it again would double the caller's wait only to fail the same way. Files left
+    /// so are unreferenced, as after a crash between a file's rename and its row's commit, and
+    /// `reconcile --fix` removes them.
+    func discard(_ ids: [BlobID], after error: any Error) async {
+        if let error = error as? StoreError, error.code == .busy { return }
+        try? await removeUnreferenced(ids)
     }
 
     /// Unlinks those of `ids` that no row uses, under the write lock (so never a file that a

@@ -62,9 +62,8 @@ struct ServeCommand: AsyncParsableCommand {
             logger.logLevel = level
             // Connections that send nothing (between requests, or mid-headers) are closed after
             // server.idle_timeout_s; bodies that drip are cut off by server.body_timeout_s.
-            let idle = Int64(engine.configuration.server.idleTimeoutSeconds)
             let app = Application(router: api.router(),
-                                  server: .http1(configuration: .init(idleTimeout: .seconds(idle))),
+                                  server: StatusAPI.server(idleTimeoutSeconds: engine.configuration.server.idleTimeoutSeconds),
                                   configuration: .init(address: .hostname(host, port: port), serverName: "status-engine"),
                                   logger: logger)
             try await app.runService()

@@ -99,6 +99,9 @@ import Testing
         let huge = parse(good.replacingOccurrences(of: #""bid_cpm_micros": 2500000"#, with: #""bid_cpm_micros": 1e400"#))
         #expect(huge.errors.map(\.location) == ["$.campaigns[0].bid_cpm_micros"], "\(huge.errors)")
         #expect(huge.campaigns.isEmpty && huge.creatives.isEmpty)
+        // A malformed string (a bad escape) makes the document not JSON; it is not a number.
+        let escape = parse(good.replacingOccurrences(of: #""headline": ""#, with: #""headline": "\x41"#))
+        #expect(escape.errors.map(\.location) == ["$"] && escape.errors[0].reason.hasPrefix("not JSON"), "\(escape.errors)")
         let nul = parse(good.replacingOccurrences(of: #""headline": ""#, with: #""headline": "a\u0000b"#))
         #expect(nul.errors.contains { $0.location.hasSuffix(".headline") && $0.reason.contains("NUL") }, "\(nul.errors)")
     }

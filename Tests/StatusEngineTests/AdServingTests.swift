@@ -148,6 +148,24 @@ import Testing
         #expect(try await DatabaseQueue(path: directory + "/status.sqlite").read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM budget_leases") } == 0)
     }
 
+    /// Found by scripts/faults: `statusctl feed` failed while another process held the write
+    /// lock, because settling wrote even when this process had served and leased nothing.
+    @Test func settlingWithNothingServedNeedsNoLock() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("status-ad-settle-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let engine = try Engine.open(dataDirectory: directory, configuration: .default, durableFiles: false)
+        _ = try await engine.seedDemo(DemoPopulation.Parameters(users: 20, contacts: 10, posters: 0.8, seed: 7), fixtures: "fixtures", at: at)
+        var unsafe = Configuration()
+        unsafe.allowsUnsafeTransactions = true
+        let other = try DatabaseQueue(path: directory + "/status.sqlite", configuration: unsafe)
+        try await other.writeWithoutTransaction { db in try db.execute(sql: "BEGIN EXCLUSIVE") }
+        let page = try await engine.feedWithAds(for: DemoPopulation.userID(1), at: at)
+        #expect(page.ads.isEmpty && !page.feed.groups.isEmpty)
+        await #expect(throws: Never.self) { try await engine.settleAds() }
+        try await other.writeWithoutTransaction { db in try db.execute(sql: "ROLLBACK") }
+    }
+
     @Test func theAdPathFailsOpenAndAdFreeViewersGetNone() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("status-ad-open-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: directory) }

@@ -179,7 +179,7 @@ import Testing
             "\u{202E}override\u{202C} \u{2067}isolate\u{2069} \u{202D}\u{202E}\u{202E}",
             "a" + String(repeating: "\u{0301}", count: 10_000),
             String(repeating: "\u{200D}", count: 500) + "x" + String(repeating: "\u{200B}", count: 500),
-            "bell\u{07}null\u{0}esc\u{1B}[31m\tdel\u{7F} c1\u{85}",
+            "bell\u{07}esc\u{1B}[31m\tdel\u{7F} c1\u{85}",
             String(decoding: surrogateBytes, as: UTF8.self),
         ]
         for text in cases {
@@ -189,6 +189,8 @@ import Testing
             #expect(rendered.display.width == 1080 && rendered.thumb.width == 320)
             #expect(details.unknownGlyphs >= 0)
         }
+        // A NUL is refused before drawing: the store would keep the text only up to it.
+        #expect(throws: MediaError.self) { try renderer.render(text: "null\u{0}hidden", background: "#000000", font: 0) }
         let zalgo = TextRenderer.sanitize("a" + String(repeating: "\u{0301}", count: 10_000))
         #expect(zalgo.unicodeScalars.count == 1 + TextRenderer.maxMarksPerCluster)
         #expect(TextRenderer.sanitize("a\u{07}b\tc\r\nd") == "ab c\nd")
