@@ -116,21 +116,33 @@ def sql(db, query):
     print(json.dumps([list(r) for r in c.execute(query).fetchall()]))
 
 
+def file_problems(c, data, pid):
+    """None when the post is not stored; else its files that are missing or of the wrong size,
+    as (blob, "missing" | "size")."""
+    row = c.execute("SELECT seq FROM posts WHERE id = ?", (pid,)).fetchone()
+    if row is None:
+        return None
+    problems = []
+    for blob, size in c.execute(
+            "SELECT b.id, b.bytes FROM post_blobs pb JOIN blobs b ON b.id = pb.blob_id WHERE pb.post_seq = ?", (row[0],)):
+        path = os.path.join(data, "blobs", blob[:2], blob)
+        if not os.path.exists(path):
+            problems.append((blob, "missing"))
+        elif os.path.getsize(path) != size:
+            problems.append((blob, "size"))
+    return problems
+
+
 def posts_ok(db, data, *ids):
     c = connect(db)
     missing_posts, missing_files, wrong_size = [], [], []
     for pid in ids:
-        row = c.execute("SELECT seq FROM posts WHERE id = ?", (pid,)).fetchone()
-        if row is None:
+        problems = file_problems(c, data, pid)
+        if problems is None:
             missing_posts.append(pid)
             continue
-        for blob, size in c.execute(
-                "SELECT b.id, b.bytes FROM post_blobs pb JOIN blobs b ON b.id = pb.blob_id WHERE pb.post_seq = ?", (row[0],)):
-            path = os.path.join(data, "blobs", blob[:2], blob)
-            if not os.path.exists(path):
-                missing_files.append(blob)
-            elif os.path.getsize(path) != size:
-                wrong_size.append(blob)
+        missing_files += [blob for blob, kind in problems if kind == "missing"]
+        wrong_size += [blob for blob, kind in problems if kind == "size"]
     ok = not (missing_posts or missing_files or wrong_size)
     print(json.dumps({"ok": ok, "checked": len(ids), "missing_posts": missing_posts,
                       "missing_files": missing_files, "wrong_size": wrong_size}))
@@ -281,15 +293,11 @@ def purge_state(db, data, expires_by, *acked):
     expired = c.execute("SELECT count(*) FROM posts WHERE expires_at <= ?", (int(expires_by),)).fetchone()[0]
     bad = []
     for pid in sorted(set(live) | set(acked)):
-        row = c.execute("SELECT seq FROM posts WHERE id = ?", (pid,)).fetchone()
-        if row is None:
+        problems = file_problems(c, data, pid)
+        if problems is None:
             bad.append(pid)
             continue
-        for blob, size in c.execute(
-                "SELECT b.id, b.bytes FROM post_blobs pb JOIN blobs b ON b.id = pb.blob_id WHERE pb.post_seq = ?", (row[0],)):
-            path = os.path.join(data, "blobs", blob[:2], blob)
-            if not os.path.exists(path) or os.path.getsize(path) != size:
-                bad.append(pid + "/" + blob)
+        bad += [pid + "/" + blob for blob, _ in problems]
     # One line: integrity, live posts' digest, live count, expired left, files.
     print("ok" if not findings else "%d-findings" % len(findings), hashlib.sha256(" ".join(live).encode()).hexdigest()[:16],
           len(live), expired, "ok" if not bad else "bad:" + ",".join(bad[:3]))
