@@ -8,12 +8,20 @@ import Testing
     let data = FileManager.default.temporaryDirectory.appendingPathComponent("status-ads-cli-\(UUID().uuidString)").path
     let at = "2026-11-25T12:00:00Z"
 
+    /// The defaults with the ad path's time budget out of the way: these tests are about where
+    /// ads go and how they are counted, and a slow run (a sanitizer, a loaded machine) must not
+    /// turn them into feeds served without ads.
+    var configuration: String { data + ".config.json" }
+
     func statusctl(_ arguments: [String]) throws -> Statusctl.Result {
-        try Statusctl.run(arguments + ["--data", data])
+        if !FileManager.default.fileExists(atPath: configuration) {
+            try Data(#"{"ads": {"time_budget_ms": 600000}}"#.utf8).write(to: URL(fileURLWithPath: configuration))
+        }
+        return try Statusctl.run(arguments + ["--data", data], environment: ["STATUS_ENGINE_CONFIG": configuration])
     }
 
     @Test func manifestsLoadAllOrNothingOrPartiallyWithEveryProblemLocated() throws {
-        defer { try? FileManager.default.removeItem(atPath: data) }
+        defer { try? FileManager.default.removeItem(atPath: data); try? FileManager.default.removeItem(atPath: configuration) }
         let bad = try statusctl(["ads", "load", "fixtures/ads/bad.json"])
         #expect(bad.status == 1)
         let report = try #require(bad.lines.last)
@@ -52,7 +60,7 @@ import Testing
     }
 
     @Test func feedsCarryAdsBetweenGroupsAndEventsCountOnceIntoTheReport() throws {
-        defer { try? FileManager.default.removeItem(atPath: data) }
+        defer { try? FileManager.default.removeItem(atPath: data); try? FileManager.default.removeItem(atPath: configuration) }
         #expect(try statusctl(["demo", "seed", "--users", "200", "--contacts", "24", "--seed", "3", "--at", at]).status == 0)
         #expect(try statusctl(["ads", "load", "fixtures/ads/demo.json"]).status == 0)
 
