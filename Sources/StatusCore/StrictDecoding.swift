@@ -26,3 +26,34 @@ public struct AnyCodingKey: CodingKey {
     public init(stringValue: String) { self.stringValue = stringValue }
     public init?(intValue: Int) { nil }
 }
+
+/// Configuration numbers are bounded: a value past its range is a typo, and sums and products of
+/// unbounded ones would overflow where they are used. Each refusal names the key and the range.
+extension KeyedDecodingContainer {
+    /// The integer at `key`, or nil when the key is absent; refused unless it lies in `range`.
+    ///
+    /// ```swift
+    /// leaseSeconds = try c.integer(.leaseSeconds, in: 1...86_400, unit: "seconds") ?? 120
+    /// ```
+    public func integer(_ key: Key, in range: ClosedRange<Int>, unit: String? = nil) throws -> Int? {
+        guard let value = try decodeIfPresent(Int.self, forKey: key) else { return nil }
+        guard range.contains(value) else {
+            let unit = unit.map { " " + $0 } ?? ""
+            throw DecodingError.dataCorruptedError(
+                forKey: key, in: self, debugDescription: "must be \(range.lowerBound)…\(range.upperBound)\(unit), not \(value)")
+        }
+        return value
+    }
+
+    /// The number at `key`, or nil when the key is absent; refused unless it is above 0 and at
+    /// most `max`.
+    public func positiveNumber(_ key: Key, atMost max: Double) throws -> Double? {
+        guard let value = try decodeIfPresent(Double.self, forKey: key) else { return nil }
+        guard value > 0, value <= max else {
+            let ceiling = max.rounded() == max && max.magnitude < 1e15 ? String(Int64(max)) : "\(max)"
+            throw DecodingError.dataCorruptedError(
+                forKey: key, in: self, debugDescription: "must be positive and at most \(ceiling), not \(value)")
+        }
+        return value
+    }
+}

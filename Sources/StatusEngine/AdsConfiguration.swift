@@ -75,22 +75,9 @@ public struct AdsConfiguration: Sendable, Equatable, Codable {
         try decoder.rejectUnknownKeys(CodingKeys.allCases.map(\.rawValue))
         let c = try decoder.container(keyedBy: CodingKeys.self)
         var policy = AdsPolicy.default, limits = AdManifestLimits.default
-        // Every number has a ceiling too: a value past it is a typo, and sums and products of
-        // unbounded ones would overflow where they are used.
-        func int(_ key: CodingKeys, min: Int, max: Int = 1_000_000) throws -> Int? {
-            guard let value = try c.decodeIfPresent(Int.self, forKey: key) else { return nil }
-            guard (min...max).contains(value) else {
-                throw DecodingError.dataCorruptedError(forKey: key, in: c, debugDescription: "must be \(min)…\(max), not \(value)")
-            }
-            return value
-        }
-        func positive(_ key: CodingKeys, max: Double = 1_000_000) throws -> Double? {
-            guard let value = try c.decodeIfPresent(Double.self, forKey: key) else { return nil }
-            guard value > 0, value <= max else {
-                throw DecodingError.dataCorruptedError(forKey: key, in: c, debugDescription: "must be positive and at most \(max), not \(value)")
-            }
-            return value
-        }
+        // Integers default to a ceiling of a million, which no setting of this section needs to pass.
+        func int(_ key: CodingKeys, min: Int, max: Int = 1_000_000) throws -> Int? { try c.integer(key, in: min...max) }
+        func positive(_ key: CodingKeys, max: Double = 1_000_000) throws -> Double? { try c.positiveNumber(key, atMost: max) }
         policy.firstAdAfter = try int(.firstAdAfter, min: 1) ?? policy.firstAdAfter
         policy.minGap = try int(.minGap, min: 1) ?? policy.minGap
         policy.maxAds = try int(.maxAds, min: 0) ?? policy.maxAds

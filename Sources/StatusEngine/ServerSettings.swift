@@ -31,13 +31,7 @@ public struct ServerSettings: Sendable, Equatable, Codable {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         let d = ServerSettings.default
         tokens = try c.decodeIfPresent([String: [String]].self, forKey: .tokens) ?? [:]
-        func seconds(_ key: CodingKeys) throws -> Int? {
-            guard let value = try c.decodeIfPresent(Int.self, forKey: key) else { return nil }
-            guard (1...3_600).contains(value) else {
-                throw DecodingError.dataCorruptedError(forKey: key, in: c, debugDescription: "must be 1…3600 seconds, not \(value)")
-            }
-            return value
-        }
+        func seconds(_ key: CodingKeys) throws -> Int? { try c.integer(key, in: 1...3_600, unit: "seconds") }
         idleTimeoutSeconds = try seconds(.idleTimeoutSeconds) ?? d.idleTimeoutSeconds
         bodyTimeoutSeconds = try seconds(.bodyTimeoutSeconds) ?? d.bodyTimeoutSeconds
     }

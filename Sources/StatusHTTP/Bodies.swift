@@ -117,12 +117,17 @@ extension Request {
 
     func collect(limit: Int) async throws -> ByteBuffer {
         if let declared = headers[.contentLength].flatMap(Int.init), declared > limit { throw UploadFolder.tooLarge(limit) }
-        var collected = ByteBuffer()
+        // The first chunk is kept as it came (most bodies arrive in one); later ones are appended.
+        var collected: ByteBuffer?
         try await BodyReading.forEach(body) { chunk in
-            guard collected.readableBytes + chunk.readableBytes <= limit else { throw UploadFolder.tooLarge(limit) }
-            var chunk = chunk
-            collected.writeBuffer(&chunk)
+            guard (collected?.readableBytes ?? 0) + chunk.readableBytes <= limit else { throw UploadFolder.tooLarge(limit) }
+            if collected == nil {
+                collected = chunk
+            } else {
+                var chunk = chunk
+                collected!.writeBuffer(&chunk)
+            }
         }
-        return collected
+        return collected ?? ByteBuffer()
     }
 }

@@ -70,6 +70,14 @@ public struct StatusAPI: Sendable {
             let access = self.access
             let bodyTimeout = self.bodyTimeout
             let html = path.hasPrefix("/v1/ads/preview/")
+            // GET routes read no body, so the feed's hot path does not pay for the deadline.
+            if method == .get {
+                router.on(RouterPath(path), method: method) { request, context in
+                    if let role { try access.require(role, request, html: html) }
+                    return try await handler(request, context)
+                }
+                return
+            }
             router.on(RouterPath(path), method: method) { request, context in
                 if let role { try access.require(role, request, html: html) }
                 return try await BodyReading.$deadline.withValue(.now + bodyTimeout) {

@@ -69,9 +69,9 @@ public struct ImageLimits: Sendable, Equatable, Codable {
         try decoder.rejectUnknownKeys(CodingKeys.allCases.map(\.rawValue))
         let c = try decoder.container(keyedBy: CodingKeys.self)
         let d = ImageLimits()
-        maxBytes = try c.decodePositive(.maxBytes) ?? d.maxBytes
-        maxPixels = try c.decodePositive(.maxPixels) ?? d.maxPixels
-        minSide = try c.decodePositive(.minSide) ?? d.minSide
+        maxBytes = try c.integer(.maxBytes, in: 1...(1 << 32), unit: "bytes") ?? d.maxBytes
+        maxPixels = try c.integer(.maxPixels, in: 1...(1 << 32), unit: "pixels") ?? d.maxPixels
+        minSide = try c.integer(.minSide, in: 1...65_535, unit: "pixels") ?? d.minSide
     }
 }
 
@@ -110,11 +110,11 @@ public struct VideoLimits: Sendable, Equatable, Codable {
         try decoder.rejectUnknownKeys(CodingKeys.allCases.map(\.rawValue))
         let c = try decoder.container(keyedBy: CodingKeys.self)
         let d = VideoLimits()
-        maxBytes = try c.decodePositive(.maxBytes) ?? d.maxBytes
-        maxDurationSeconds = try c.decodePositiveDouble(.maxDurationSeconds) ?? d.maxDurationSeconds
-        maxLongSide = try c.decodePositive(.maxLongSide) ?? d.maxLongSide
-        maxShortSide = try c.decodePositive(.maxShortSide) ?? d.maxShortSide
-        maxFramesPerSecond = try c.decodePositiveDouble(.maxFramesPerSecond) ?? d.maxFramesPerSecond
+        maxBytes = try c.integer(.maxBytes, in: 1...(1 << 36), unit: "bytes") ?? d.maxBytes
+        maxDurationSeconds = try c.positiveNumber(.maxDurationSeconds, atMost: 86_400) ?? d.maxDurationSeconds
+        maxLongSide = try c.integer(.maxLongSide, in: 1...65_535, unit: "pixels") ?? d.maxLongSide
+        maxShortSide = try c.integer(.maxShortSide, in: 1...65_535, unit: "pixels") ?? d.maxShortSide
+        maxFramesPerSecond = try c.positiveNumber(.maxFramesPerSecond, atMost: 1_000) ?? d.maxFramesPerSecond
     }
 }
 
@@ -145,8 +145,8 @@ public struct TextLimits: Sendable, Equatable, Codable {
         try decoder.rejectUnknownKeys(CodingKeys.allCases.map(\.rawValue))
         let c = try decoder.container(keyedBy: CodingKeys.self)
         let d = TextLimits()
-        maxGraphemes = try c.decodePositive(.maxGraphemes) ?? d.maxGraphemes
-        captionMaxGraphemes = try c.decodePositive(.captionMaxGraphemes) ?? d.captionMaxGraphemes
+        maxGraphemes = try c.integer(.maxGraphemes, in: 1...100_000) ?? d.maxGraphemes
+        captionMaxGraphemes = try c.integer(.captionMaxGraphemes, in: 1...100_000) ?? d.captionMaxGraphemes
         fonts = try c.decodeIfPresent([String].self, forKey: .fonts) ?? d.fonts
         if fonts.isEmpty {
             throw DecodingError.dataCorruptedError(
@@ -205,37 +205,15 @@ public struct RenditionSpec: Sendable, Equatable, Codable {
     public init(from decoder: any Decoder) throws {
         try decoder.rejectUnknownKeys(CodingKeys.allCases.map(\.rawValue))
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        guard let w = try c.decodePositive(.maxWidth), let h = try c.decodePositive(.maxHeight),
-              let q = try c.decodePositive(.quality)
+        guard let w = try c.integer(.maxWidth, in: 1...16_384, unit: "pixels"),
+              let h = try c.integer(.maxHeight, in: 1...16_384, unit: "pixels"),
+              let q = try c.integer(.quality, in: 1...100)
         else {
             throw DecodingError.dataCorruptedError(
                 forKey: .quality, in: c, debugDescription: "a rendition needs max_width, max_height and quality")
         }
-        guard q <= 100 else {
-            throw DecodingError.dataCorruptedError(forKey: .quality, in: c, debugDescription: "quality must be 1–100")
-        }
         maxWidth = w
         maxHeight = h
         quality = q
-    }
-}
-
-// MARK: - Decoding helpers
-
-extension KeyedDecodingContainer {
-    func decodePositive(_ key: Key) throws -> Int? {
-        guard let v = try decodeIfPresent(Int.self, forKey: key) else { return nil }
-        guard v > 0 else {
-            throw DecodingError.dataCorruptedError(forKey: key, in: self, debugDescription: "must be a positive integer")
-        }
-        return v
-    }
-
-    func decodePositiveDouble(_ key: Key) throws -> Double? {
-        guard let v = try decodeIfPresent(Double.self, forKey: key) else { return nil }
-        guard v > 0, v.isFinite else {
-            throw DecodingError.dataCorruptedError(forKey: key, in: self, debugDescription: "must be a positive number")
-        }
-        return v
     }
 }

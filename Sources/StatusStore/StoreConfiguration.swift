@@ -37,15 +37,8 @@ public struct StoreConfiguration: Sendable, Equatable, Codable {
         try decoder.rejectUnknownKeys(CodingKeys.allCases.map(\.rawValue))
         let c = try decoder.container(keyedBy: CodingKeys.self)
         let d = StoreConfiguration()
-        // A ceiling as well: SQLite takes its busy timeout as a 32-bit number, and a value past
-        // these is a typo.
-        func positive(_ key: CodingKeys, max: Int) throws -> Int? {
-            guard let value = try c.decodeIfPresent(Int.self, forKey: key) else { return nil }
-            guard value > 0, value <= max else {
-                throw DecodingError.dataCorruptedError(forKey: key, in: c, debugDescription: "must be 1…\(max), not \(value)")
-            }
-            return value
-        }
+        // SQLite takes its busy timeout as a 32-bit number; the ceilings keep well inside it.
+        func positive(_ key: CodingKeys, max: Int) throws -> Int? { try c.integer(key, in: 1...max) }
         busyTimeoutMilliseconds = try positive(.busyTimeoutMilliseconds, max: 600_000) ?? d.busyTimeoutMilliseconds
         synchronous = try c.decodeIfPresent(Synchronous.self, forKey: .synchronous) ?? d.synchronous
         purgeBatchSize = try positive(.purgeBatchSize, max: 1_000_000) ?? d.purgeBatchSize

@@ -46,7 +46,10 @@ func temporaryDirectory() throws -> URL {
     @Test(arguments: [
         (#"{"media": {"image": {"max_pixel": 5}}}"#, "media.image.max_pixel"),
         (#"{"medai": {}}"#, "medai"),
-        (#"{"media": {"image": {"max_pixels": -5}}}"#, "positive"),
+        (#"{"media": {"image": {"max_pixels": -5}}}"#, "must be 1…4294967296 pixels, not -5"),
+        (#"{"media": {"video": {"max_fps": 1e308}}}"#, "max_fps"),
+        (#"{"media": {"renditions": {"thumb": {"max_width": 9223372036854775807, "max_height": 10, "quality": 80}}}}"#, "max_width"),
+        (#"{"media": {"text": {"max_graphemes": 0}}}"#, "max_graphemes"),
         (#"{"media": {"renditions": {"display": {"max_width": 10, "max_height": 10, "quality": 101}}}}"#, "quality"),
         (#"{"media": {"text": {"fonts": []}}}"#, "font"),
         ("{not json", "c.json"),
