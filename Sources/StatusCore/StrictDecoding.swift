@@ -36,9 +36,19 @@ extension KeyedDecodingContainer {
     /// leaseSeconds = try c.integer(.leaseSeconds, in: 1...86_400, unit: "seconds") ?? 120
     /// ```
     public func integer(_ key: Key, in range: ClosedRange<Int>, unit: String? = nil) throws -> Int? {
-        guard let value = try decodeIfPresent(Int.self, forKey: key) else { return nil }
+        let unit = unit.map { " " + $0 } ?? ""
+        let value: Int?
+        do {
+            value = try decodeIfPresent(Int.self, forKey: key)
+        } catch {
+            // A string, a fraction or a number past 64 bits. Foundation reports the last two with
+            // an error of its parser that the decoder turns into "not valid JSON" at the top
+            // level, so every such refusal is made here, at the key.
+            throw DecodingError.dataCorruptedError(
+                forKey: key, in: self, debugDescription: "must be a whole number \(range.lowerBound)…\(range.upperBound)\(unit)")
+        }
+        guard let value else { return nil }
         guard range.contains(value) else {
-            let unit = unit.map { " " + $0 } ?? ""
             throw DecodingError.dataCorruptedError(
                 forKey: key, in: self, debugDescription: "must be \(range.lowerBound)…\(range.upperBound)\(unit), not \(value)")
         }
@@ -48,9 +58,16 @@ extension KeyedDecodingContainer {
     /// The number at `key`, or nil when the key is absent; refused unless it is above 0 and at
     /// most `max`.
     public func positiveNumber(_ key: Key, atMost max: Double) throws -> Double? {
-        guard let value = try decodeIfPresent(Double.self, forKey: key) else { return nil }
+        let ceiling = max.rounded() == max && max.magnitude < 1e15 ? String(Int64(max)) : "\(max)"
+        let value: Double?
+        do {
+            value = try decodeIfPresent(Double.self, forKey: key)
+        } catch {
+            throw DecodingError.dataCorruptedError(
+                forKey: key, in: self, debugDescription: "must be a number above 0 and at most \(ceiling)")
+        }
+        guard let value else { return nil }
         guard value > 0, value <= max else {
-            let ceiling = max.rounded() == max && max.magnitude < 1e15 ? String(Int64(max)) : "\(max)"
             throw DecodingError.dataCorruptedError(
                 forKey: key, in: self, debugDescription: "must be positive and at most \(ceiling), not \(value)")
         }

@@ -77,6 +77,51 @@ func temporaryDirectory() throws -> URL {
         }
     }
 
+    /// Every number of the checked-in file has a range: -1, 2⁶³−1 and 1e308 put in its place are
+    /// each refused with the key named, whichever key it is (a key added without a range fails here).
+    @Test func everyNumberOfTheFileHasARange() throws {
+        let text = try String(contentsOf: repositoryRoot.appendingPathComponent("config/engine.json"), encoding: .utf8)
+        let tree = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+        var leaves: [[String]] = []
+        func walk(_ value: Any, _ path: [String]) {
+            if let object = value as? [String: Any] {
+                for (key, child) in object { walk(child, path + [key]) }
+            } else if let array = value as? [Any], let first = array.first {
+                if first is NSNumber { leaves.append(path + ["0"]) }
+            } else if value is NSNumber {
+                leaves.append(path)
+            }
+        }
+        walk(tree, [])
+        #expect(leaves.count >= 35, "\(leaves.count) numbers found")
+        func replacing(_ value: Any, _ path: ArraySlice<String>) -> Any {
+            guard let key = path.first else { return "@@value@@" }
+            if var array = value as? [Any], let index = Int(key) {
+                array[index] = replacing(array[index], path.dropFirst())
+                return array
+            }
+            var object = value as! [String: Any]
+            object[key] = replacing(object[key]!, path.dropFirst())
+            return object
+        }
+        let dir = try temporaryDirectory()
+        let file = dir.appendingPathComponent("c.json")
+        for leaf in leaves {
+            let shaped = try JSONSerialization.data(withJSONObject: replacing(tree, leaf[...]))
+            let key = leaf.last == "0" ? leaf[leaf.count - 2] : leaf.last!
+            for literal in ["-1", "9223372036854775807", "1e308"] {
+                let json = String(decoding: shaped, as: UTF8.self).replacingOccurrences(of: "\"@@value@@\"", with: literal)
+                try Data(json.utf8).write(to: file)
+                do {
+                    _ = try EngineConfiguration.load(path: file.path)
+                    Issue.record("\(leaf.joined(separator: ".")) = \(literal) was accepted")
+                } catch let error as ConfigurationError {
+                    #expect("\(error)".contains(key), "\(leaf.joined(separator: ".")) = \(literal): \(error)")
+                }
+            }
+        }
+    }
+
     @Test func missingNamedFileIsAnError() {
         #expect(throws: ConfigurationError.self) {
             try EngineConfiguration.load(explicitPath: "/nonexistent/engine.json", environment: [:])
