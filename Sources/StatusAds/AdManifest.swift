@@ -464,8 +464,8 @@ struct Checker {
             }
         }
         let media = checker.string(fields, "media", at: path)
-        if let media, !Self.isInsideManifest(media) {
-            checker.fail("\(path).media", "must be a path relative to the manifest, inside its folder: \(media.debugDescription)")
+        if let media, !RelativePath.isPlain(media) {
+            checker.fail("\(path).media", "must be a path inside the manifest's folder, made of plain names (no `..`, `.`, hidden, empty or absolute parts): \(media.debugDescription)")
         }
         let headline = checker.string(fields, "headline", at: path)
         if let headline {
@@ -504,17 +504,6 @@ struct Checker {
         guard checker.errors.count == errorsBefore, let id, let campaign, let media, let headline, let cta else { return }
         checker.creatives.append(Creative(id: id, campaign: campaign, media: media, headline: headline, callToAction: cta))
         checker.locations[id] = path
-    }
-
-    /// A relative path that stays inside the manifest's folder.
-    static func isInsideManifest(_ path: String) -> Bool {
-        guard !path.isEmpty, !path.hasPrefix("/"), !path.contains("\\"), !path.contains("\0") else { return false }
-        var depth = 0
-        for part in path.split(separator: "/", omittingEmptySubsequences: true) {
-            if part == ".." { depth -= 1 } else if part != "." { depth += 1 }
-            if depth < 0 { return false }
-        }
-        return depth > 0
     }
 
     static func isHTTPSURL(_ raw: String) -> Bool {

@@ -342,7 +342,8 @@ public struct StatusAPI: Sendable {
 
     /// `POST /v1/ads/manifests`: a JSON or CSV manifest as the body, or a form with the manifest
     /// as its `manifest` part and its media as `media` parts named by the paths the manifest
-    /// gives. Checked and loaded as `statusctl ads load` does, media confined to the upload.
+    /// gives. Checked and loaded as `statusctl ads load` does; media paths are plain names, so they
+    /// stay inside the upload.
     func loadManifest(_ request: Request) async throws -> AdsLoadReport {
         let partial = try Self.flag(request, "partial")
         let scratch = try uploads.makeScratch()
@@ -378,7 +379,7 @@ public struct StatusAPI: Sendable {
             throw APIError(.unsupportedMediaType, "unsupported_media_type",
                            "a manifest is application/json, text/csv, or multipart/form-data with the manifest and its media")
         }
-        return try await engine.loadAds(manifest: manifest, partial: partial, confined: true)
+        return try await engine.loadAds(manifest: manifest, partial: partial)
     }
 
     // MARK: Parameters and answers

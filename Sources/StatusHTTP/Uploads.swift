@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import StatusCore
 
 /// Request bodies streamed to files under the uploads folder, with their limits enforced as the
 /// bytes arrive: an upload is never held whole in memory, and one over its limit is refused (413)
@@ -174,13 +175,10 @@ struct FormParts: PartSink {
         current = nil
     }
 
-    /// A part's file name as a path inside the scratch folder: relative, made of plain names
-    /// (no `..`, no empty or hidden components, no backslashes or control characters).
+    /// A part's file name as a path inside the scratch folder: `RelativePath.isPlain`, the rule a
+    /// manifest's media paths follow too.
     static func relativePath(_ name: String) throws -> String {
-        let components = name.split(separator: "/", omittingEmptySubsequences: false)
-        guard !name.isEmpty, name.utf8.count <= 1_024, !components.isEmpty,
-              components.allSatisfy({ !$0.isEmpty && !$0.hasPrefix(".") && $0.utf8.count <= 255 }),
-              !name.unicodeScalars.contains(where: { $0.value < 0x20 || $0 == "\\" || $0.value == 0x7F }) else {
+        guard RelativePath.isPlain(name) else {
             throw APIError(.badRequest, "bad_file_name", "the file name \(name.debugDescription) is not a relative path of plain names")
         }
         return name

@@ -16,7 +16,7 @@ import Testing
                         "pacing": "asap"}],
          "creatives": [{"id": "latte", "campaign": "morning", "media": "media/latte.jpg", "headline": "قهوة الصباح ☕",
                         "cta": {"type": "message"}},
-                       {"id": "sneaker", "campaign": "sale", "media": "./sneaker.mp4", "headline": "50% off today",
+                       {"id": "sneaker", "campaign": "sale", "media": "sneaker.mp4", "headline": "50% off today",
                         "cta": {"type": "visit", "url": "https://shoes.example/sale"}}]}
         """
 
@@ -131,6 +131,23 @@ import Testing
         #expect(manifest.creatives.map(\.headline) == ["Coffee, fresh \"today\"", "Two\nlines"])
         #expect(manifest.creatives.map(\.callToAction) == [.message, .visit(url: "https://books.example/x")])
         #expect(manifest.locations[CreativeID(rawValue: "books")!] == "line 3")
+    }
+
+    /// A media path is made of plain names in both forms: a `..` is refused even where it would
+    /// land back inside the folder (a directory on the way may be a link out of it), and so are
+    /// `.`, hidden, empty and absolute parts (found by the manifest-csv fuzzer: `b/../c.mp4`).
+    @Test func mediaPathsAreMadeOfPlainNamesInBothForms() {
+        let accepted = ["latte.jpg", "ads/latte.jpg", "a b/é.mp4", "a..b.jpg", String(repeating: "n", count: 255)]
+        let refused = ["b/../latte.jpg", "../latte.jpg", "./latte.jpg", "ads/./latte.jpg", ".hidden.jpg", "ads/.x/a.jpg",
+                       "/abs.jpg", "a//b.jpg", "ads/", "a\\b.jpg", "a\tb.jpg", String(repeating: "n", count: 256),
+                       String(repeating: "n/", count: 512) + "n"]
+        for (index, media) in (accepted + refused).enumerated() {
+            let csv = "id,campaign,media,headline,cta_type,cta_url\nk\(index),morning,\"\(media)\",Hi,message,\n"
+            let manifest = AdManifest.parse(csv: Array(csv.utf8), campaigns: loaded)
+            #expect(manifest.creatives.map(\.media) == (accepted.contains(media) ? [media] : []), "\(media.debugDescription)")
+            #expect(manifest.errors.map(\.location) == (accepted.contains(media) ? [] : ["line 2, column media"]), "\(media.debugDescription)")
+        }
+        #expect(RelativePath.isPlain("b/../latte.jpg") == false && RelativePath.isPlain("b/latte.jpg"))
     }
 
     @Test func badRowsAreLocatedByLineAndColumn() {

@@ -144,5 +144,13 @@ import Testing
             let refused = try Self.parse(document).errors.contains { $0.location == "$.campaigns[0].start" }
             #expect(matches(timePattern, time) == !refused, "time \(time.debugDescription)")
         }
+        let mediaPattern = Self.definition(["$defs", "creative", "properties", "media"])["pattern"] as? String ?? ""
+        #expect(!mediaPattern.isEmpty)
+        for media in ["latte.jpg", "ads/latte.jpg", "a b/é.mp4", "../latte.jpg", "b/../latte.jpg", "./latte.jpg", "ads/./a.jpg",
+                      ".hidden.jpg", "ads/.x/a.jpg", "/abs.jpg", "a//b.jpg", "a/", "a\\b.jpg", "a\u{0}b.jpg", "a\u{1F}b", "a\u{7F}b", "a..b.jpg"] {
+            let document = Self.set(Self.full, ["creatives", "0"]) { var o = $0; o["media"] = media; return o }
+            let refused = try Self.parse(document).errors.contains { $0.location == "$.creatives[0].media" }
+            #expect(matches(mediaPattern, media) == !refused, "media \(media.debugDescription)")
+        }
     }
 }
