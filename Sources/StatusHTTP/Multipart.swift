@@ -32,6 +32,9 @@ struct MultipartReader {
 
     static let maxHeaderBytes = 8 << 10
     static let maxParts = 1_000
+    /// Spaces and tabs allowed between a boundary and its line's CRLF (RFC 2046's transport
+    /// padding); more is refused.
+    static let maxBoundaryPadding = 64
 
     /// The reader for a `Content-Type` header's value, or nil when it is not
     /// `multipart/form-data` with a usable boundary.
@@ -67,12 +70,14 @@ struct MultipartReader {
                     state = .done
                     return
                 }
+                // The padding is bounded whether it comes whole or a byte at a time, so that the
+                // same body is read the same however it is cut.
                 var index = start
                 while index < pending.count, pending[index] == 0x20 || pending[index] == 0x09 { index += 1 }
-                guard pending.count - index >= 2 else {
-                    if index - start > 64 { throw APIError(.badRequest, "bad_multipart", "a boundary line is malformed") }
-                    return
+                guard index - start <= Self.maxBoundaryPadding else {
+                    throw APIError(.badRequest, "bad_multipart", "a boundary line is malformed (over \(Self.maxBoundaryPadding) bytes of padding)")
                 }
+                guard pending.count - index >= 2 else { return }
                 guard pending[index] == 0x0D, pending[index + 1] == 0x0A else {
                     throw APIError(.badRequest, "bad_multipart", "a boundary line is malformed")
                 }
