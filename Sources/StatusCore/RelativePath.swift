@@ -4,9 +4,9 @@
 public enum RelativePath {
     /// Whether `path` is relative and made of plain names: no leading `/`, no empty component,
     /// no component starting with `.` (so no `.`, no `..`, no hidden files), no backslash or
-    /// control character; at most 1,024 bytes, each component at most 255. Such a path names a
-    /// file under its folder without climbing out of it, even through a directory that turns out
-    /// to be a symbolic link (`b/../c` is refused although it spells a file inside).
+    /// control character; at most 1,024 bytes, each component at most 255. Such a path cannot
+    /// climb out of its folder: `b/../c` is refused although it spells a file inside, because the
+    /// system resolves `b/..` through `b`'s target when `b` is a symbolic link.
     ///
     /// ```swift
     /// RelativePath.isPlain("media/latte.jpg")  // true
